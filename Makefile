@@ -1,0 +1,27 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    creates .venv, installs vnextract, extracts corpus/ into outputs/
+#   make test   creates .venv, installs vnextract with its test extras, runs the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m extractor extract corpus --out outputs --clean
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+schema: $(STAMP)
+	$(PY) -m extractor schema --out schema/document.schema.json
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,348 @@
+"""Numbers with units: Vietnamese numerals, scale words, units, qualifiers, ranges, multipliers.
+
+Reading is a linear scan: numeric runs are found with a possessive pattern that cannot start
+inside another run (so "1.1.1.1…" or 100,000 digits cost one pass), then short anchored patterns
+read what follows (range, scale, unit) and what precedes (qualifier). A number becomes a quantity
+only with a unit or a percent sign, which keeps dates, codes and legal numbers out; the traps in
+``rules/quantities.yaml`` hold that line.
+
+Decimal style is decided per document: Vietnamese "34,5" and "1.200" by default, English "3.5"
+and "1,200" when the document shows more English-style evidence than Vietnamese.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .context import Context
+from .models import Quantity
+from .rules import load_rules
+
+__all__ = ["NumberReader", "parse_numeral", "decimal_style", "to_number"]
+
+_RUN = re.compile(r"(?<![\w.,/])\d[\d.,]*+")
+_VI = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
+_EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def _alt(forms: list[str]) -> str:
+    """Regex alternation, longest first, each form escaped."""
+    return "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
+
+
+def to_number(d: Decimal) -> int | float:
+    """Exact decimal to a JSON number: integral values become ints."""
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+def parse_numeral(run: str, style: str) -> Decimal | None:
+    """Value of a digit run in the given decimal style, or None when it has no valid shape."""
+    pat, thousands, decimal = (_VI, ".", ",") if style == "vi" else (_EN, ",", ".")
+    if not pat.fullmatch(run):
+        return None
+    try:
+        return Decimal(run.replace(thousands, "").replace(decimal, "."))
+    except InvalidOperation:  # pragma: no cover - shapes above are always valid decimals
+        return None
+
+
+def decimal_style(text: str) -> tuple[str, bool]:
+    """'vi' or 'en' for the whole document, and whether both styles were seen (ambiguity)."""
+    vi = en = 0
+    for m in _RUN.finditer(text):
+        run = m.group(0).rstrip(".,")
+        if re.fullmatch(r"\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+", run):
+            vi += 1
+        elif re.fullmatch(r"\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(?:,\d{3})+\.\d+", run):
+            en += 1
+    return ("en" if en > vi else "vi"), (en > 0 and vi > 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    unit: str
+    kind: str
+
+
+class NumberReader:
+    """Finds quantities in a Context. Build once: all patterns are compiled here."""
+
+    def __init__(self) -> None:
+        r = load_rules("quantities.yaml")
+        self._scales = {k: Decimal(str(v)) for k, v in r["scales"].items()}
+        self._units: dict[str, _Unit] = {}
+        for u in r["units"]:
+            for f in u["forms"]:
+                self._units.setdefault(f.casefold(), _Unit(u["unit"], u["kind"]))
+        self._qual: dict[str, str] = {}
+        for q, forms in r["qualifiers"].items():
+            for f in forms:
+                self._qual[f.casefold()] = q
+        sc = _alt(list(self._scales))
+        un = _alt(list({f for u in r["units"] for f in u["forms"]}))
+        per = _alt(r["per_units"])
+        # what may follow a numeric run: a scale, a sub-amount ("2 tỷ 500 triệu"), then the unit
+        self._after = re.compile(
+            rf"(?:\s*(?P<scale>{sc})(?!\w))?"
+            rf"(?:\s+(?P<sub>\d{{1,3}}(?:[.,]\d+)?)\s+(?P<subscale>{sc})(?!\w))?"
+            rf"\s*(?P<unit>{un})(?!\w)(?:\s?/\s?(?P<per>{per})(?!\w))?",
+            re.IGNORECASE,
+        )
+        self._after_scale_only = re.compile(rf"\s*(?P<scale>{sc})(?!\w)", re.IGNORECASE)
+        self._range = re.compile(r"\s*(?:-|đến|tới)\s*(?=\d)", re.IGNORECASE)
+        self._qual_before = re.compile(rf"(?:^|(?<=[\s(,;:]))(?P<q>{_alt(list(self._qual))})\s+(?P<tu>từ\s+)?$", re.IGNORECASE)
+        self._tu_before = re.compile(r"(?:^|(?<=[\s(,;:]))từ\s+$", re.IGNORECASE)
+        self._blocked_before = re.compile(rf"(?:^|(?<=[\s(]))(?:{_alt(r['not_quantity_after'])})\s*$", re.IGNORECASE)
+        sp = r["spelled"]
+        self._sp_units = {k: v for k, v in sp["units"].items()}
+        words = list(self._sp_units) + sp["ten"] + sp["tens"] + sp["hundred"] + sp["zero_link"] + sp["half"] + list(self._scales)
+        sw = _alt(words)
+        self._spelled = re.compile(rf"(?<!\w)(?:{sw})(?:\s+(?:{sw}))*+(?!\w)", re.IGNORECASE)
+        self._sp = sp
+        self._spelled_unit = re.compile(rf"\s+(?P<unit>{un})(?!\w)(?:\s?/\s?(?P<per>{per})(?!\w))?", re.IGNORECASE)
+        mw = r["multipliers"]["words"]
+        self._mult_words = {k: Decimal(str(v)) for k, v in mw.items()}
+        self._mult = re.compile(
+            rf"(?<!\w)gấp\s+(?:(?P<w>{_alt(list(mw))})(?!\w)(?:\s+lần)?|(?P<n>\d[\d.,]*+)(?:\s+lần)?)"
+            rf"|(?<!\w)(?P<n2>\d[\d.,]*+)\s+lần(?!\w)",
+            re.IGNORECASE,
+        )
+        self._half = re.compile(r"(?<!\w)một nửa(?!\w)", re.IGNORECASE)
+
+    # --- public ---------------------------------------------------------------------------
+    def extract(self, ctx: Context) -> list[Quantity]:
+        """Every quantity of the article, in document order."""
+        text = ctx.text
+        style, mixed = decimal_style(text)
+        found: list[tuple[int, int, Decimal, str, str, str | None, Decimal | None, Decimal | None]] = []
+        taken: list[tuple[int, int]] = []
+        self._numeric(ctx, text, style, mixed, found)
+        taken = [(f[0], f[1]) for f in found]
+        self._multipliers(text, style, found, taken)
+        self._spelled_numbers(text, found, taken)
+        out = []
+        for s, e, num, unit, kind, qual, low, high in sorted(found, key=lambda f: (f[0], f[1])):
+            os_, oe, t = ctx.span(s, e)
+            out.append(Quantity(text=t, start=os_, end=oe, sentence=ctx.sentence_of(s), number=to_number(num),
+                                unit=unit, kind=kind, qualifier=qual,
+                                low=to_number(low) if low is not None else None,
+                                high=to_number(high) if high is not None else None))
+        return out
+
+    # --- numerals in digits -----------------------------------------------------------------
+    def _numeric(self, ctx: Context, text: str, style: str, mixed: bool, found: list) -> None:
+        skip_until = -1
+        for m in _RUN.finditer(text):
+            s = m.start()
+            if s < skip_until:
+                continue
+            run = m.group(0)
+            core = run.rstrip(".,")
+            e = s + len(core)
+            if not self._standalone(text, s, e):
+                continue
+            val = parse_numeral(core, style)
+            if val is None:
+                continue
+            before = text[max(0, s - 24):s]
+            if self._blocked_before.search(before):
+                continue
+            low = high = None
+            qual = None
+            start = s
+            # range: "5-7%", "5 - 7 tỷ USD", "từ 5 đến 7%", "từ 6,5% đến 7%"
+            first_unit = self._after.match(text, e)
+            rng_at = first_unit.end() if first_unit else e
+            scale_first = None
+            if not first_unit:
+                sm = self._after_scale_only.match(text, e)
+                if sm:
+                    scale_first = sm
+                    rng_at = sm.end()
+            rm = self._range.match(text, rng_at)
+            tu = self._tu_before.search(before)
+            if rm and (tu or rm.group(0).strip() == "-"):
+                m2 = _RUN.match(text, rm.end())
+                core2 = m2.group(0).rstrip(".,") if m2 else ""
+                val2 = parse_numeral(core2, style) if core2 else None
+                if val2 is not None and self._standalone(text, rm.end(), rm.end() + len(core2)):
+                    after2 = self._after.match(text, rm.end() + len(core2))
+                    if after2 and (first_unit is None or self._unit_of(first_unit) == self._unit_of(after2)):
+                        mult = self._multiplier(after2)
+                        mult1 = self._multiplier(first_unit) if first_unit else (
+                            self._scales[scale_first.group("scale").casefold()] if scale_first else mult)
+                        low, high = val * mult1, val2 * mult
+                        unit, kind = self._unit_of(after2)
+                        if tu:
+                            start = s - len(tu.group(0))
+                        qb = self._qual_before.search(text[max(0, start - 24):start])
+                        if qb and not qb.group("tu"):
+                            pass
+                        found.append((start, after2.end(), low, unit, kind, "range", low, high))
+                        skip_until = after2.end()
+                        continue
+            if not first_unit:
+                continue
+            unit, kind = self._unit_of(first_unit)
+            num = val * self._multiplier(first_unit)
+            qb = self._qual_before.search(before)
+            if qb and not qb.group("tu"):
+                q = self._qual[qb.group("q").casefold()]
+                if not (q == "more_than" and qb.group("q").casefold().startswith("vượt") and kind == "percent"):
+                    qual = q
+                    start = s - len(qb.group(0))
+            if mixed and re.fullmatch(r"\d{1,3}[.,]\d{3}", core):
+                ctx.warn("ambiguous_number", f"{core!r} reads differently in Vietnamese and English decimal style; read as {style}", s, e)
+            found.append((start, first_unit.end(), num, unit, kind, qual, None, None))
+            skip_until = first_unit.end()
+
+    def _standalone(self, text: str, s: int, e: int) -> bool:
+        """Not part of a code, a name with digits, a date or a time ("Covid-19", "1A", "12/2020", "14h30")."""
+        if s >= 2 and text[s - 1] == "-" and text[s - 2].isalnum():
+            return False
+        if s >= 1 and text[s - 1].isalpha():
+            return False
+        if e < len(text):
+            nxt = text[e]
+            if nxt == "/" and e + 1 < len(text) and text[e + 1].isdigit():
+                return False
+            if nxt == "-" and e + 1 < len(text) and text[e + 1].isalpha():
+                return False
+            if nxt.isalpha():
+                # a unit written against the number ("70.000đ", "100km", "75m2") is fine
+                tail = re.match(r"[^\W\d_]+\d?", text[e:e + 12])
+                word = tail.group(0).casefold() if tail else ""
+                return word in self._units
+        return True
+
+    def _unit_of(self, m: re.Match) -> tuple[str, str]:
+        u = self._units[m.group("unit").casefold()]
+        per = m.group("per")
+        if per and u.kind == "money":
+            return f"{u.unit}/{per}", "money"
+        return u.unit, u.kind
+
+    def _multiplier(self, m: re.Match) -> Decimal:
+        mult = Decimal(1)
+        if m.group("scale"):
+            mult = self._scales[m.group("scale").casefold()]
+        return mult
+
+    # --- multipliers: "gấp đôi", "gấp 2,5 lần", "tăng 66 lần" ---------------------------------
+    def _multipliers(self, text: str, style: str, found: list, taken: list[tuple[int, int]]) -> None:
+        for m in self._mult.finditer(text):
+            if m.group("w"):
+                val = self._mult_words[m.group("w").casefold()]
+            else:
+                raw = (m.group("n") or m.group("n2")).rstrip(".,")
+                val = parse_numeral(raw, style)
+                if val is None:
+                    continue
+            s, e = m.start(), m.end()
+            if m.group("n2") and not self._standalone(text, m.start("n2"), m.start("n2") + len(m.group("n2").rstrip(".,"))):
+                continue
+            if any(a < e and s < b for a, b in taken):
+                continue
+            found.append((s, e, val, "lần", "ratio", None, None, None))
+            taken.append((s, e))
+
+    # --- spelled numbers: "hai trăm năm mươi triệu đồng", "mười lăm phần trăm" ----------------
+    def _spelled_numbers(self, text: str, found: list, taken: list[tuple[int, int]]) -> None:
+        for m in self._half.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                found.append((m.start(), m.end(), Decimal(50), "%", "percent", None, None, None))
+                taken.append((m.start(), m.end()))
+        for m in self._spelled.finditer(text):
+            words = m.group(0).split()
+            um = self._spelled_unit.match(text, m.end())
+            if not um:
+                continue
+            unit, kind = self._unit_of_spelled(um)
+            if kind not in ("percent", "money") and not any(w.casefold() in self._scales or w.casefold() in ("nghìn", "ngàn") for w in words):
+                continue
+            val = self._spelled_value([w.casefold() for w in words])
+            if val is None:
+                continue
+            s, e = m.start(), um.end()
+            if any(a < e and s < b for a, b in taken):
+                continue
+            found.append((s, e, val, unit, kind, None, None, None))
+            taken.append((s, e))
+
+    def _unit_of_spelled(self, um: re.Match) -> tuple[str, str]:
+        u = self._units[um.group("unit").casefold()]
+        if um.group("per") and u.kind == "money":
+            return f"{u.unit}/{um.group('per')}", "money"
+        return u.unit, u.kind
+
+    def _spelled_value(self, words: list[str]) -> Decimal | None:
+        """Value of a run of Vietnamese number words, or None when it is not a numeral."""
+        sp = self._sp
+        total = Decimal(0)   # completed groups above the current scale
+        group = Decimal(0)   # value below a thousand being read
+        cur = Decimal(-1)    # last digit read, -1 when none
+        seen_digit = False
+        last_scale = Decimal(0)
+        i = 0
+        while i < len(words):
+            w = words[i]
+            # "nghìn tỷ": join two scale words
+            if i + 1 < len(words) and f"{w} {words[i + 1]}" in self._scales:
+                w = f"{w} {words[i + 1]}"
+                i += 1
+            if w in self._sp_units:
+                if cur >= 0:
+                    group += cur
+                cur = Decimal(self._sp_units[w])
+                seen_digit = True
+            elif w in sp["ten"]:
+                if cur >= 0:
+                    group += cur
+                group += 10
+                cur = Decimal(-1)
+                seen_digit = True
+            elif w in sp["tens"]:
+                if cur < 0:
+                    return None
+                group += cur * 10
+                cur = Decimal(-1)
+            elif w in sp["hundred"]:
+                if cur < 0:
+                    cur = Decimal(1)
+                group = group + cur * 100
+                cur = Decimal(-1)
+            elif w in sp["zero_link"]:
+                pass
+            elif w in sp["half"]:
+                # "ba triệu rưỡi" = 3.5 million; "trăm rưỡi" = 150
+                if cur >= 0:
+                    group += cur
+                    cur = Decimal(-1)
+                if last_scale:
+                    total += last_scale / 2
+                else:
+                    group += Decimal("0.5")
+            elif w in self._scales:
+                if cur >= 0:
+                    group += cur
+                    cur = Decimal(-1)
+                scale = self._scales[w]
+                if group == 0 and total == 0:
+                    group = Decimal(1)
+                if last_scale and scale > last_scale:
+                    total = (total + group) * scale
+                else:
+                    total += group * scale
+                group = Decimal(0)
+                last_scale = scale
+            else:
+                return None
+            i += 1
+        if not seen_digit:
+            return None
+        if cur >= 0:
+            group += cur
+        return total + group
