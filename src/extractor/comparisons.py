@@ -1,7 +1,190 @@
-"""Comparisons (being written)."""
+"""Comparison bases: "so với cùng kỳ", "so cùng kỳ", "so với tháng 12/2020", "so với kế hoạch"...
+
+Where "so với tháng 12/2020" is classified by its relation to the statement's own period (SPEC.md):
+the preceding period of the same length is ``previous_period``, the same period a year earlier is
+``same_period_last_year``, the end of last year or start of this one is ``period_start``, any other
+period ``explicit_period``. Base vocabulary (plan, average, previous, ...) is in
+``rules/comparisons.yaml``. "lợi thế so sánh", "so le" are not comparisons.
+
+"(cùng kỳ tăng 11%)" is not a base but the year-ago period's own growth: it becomes a
+comparison of that period with the year before it, and the change carries ``of_period``.
+"""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
 from .context import Context
+from .models import Comparison
+from .periods import PeriodMention
+from .rules import load_rules
+
+__all__ = ["ComparisonMention", "ComparisonFinder", "classify"]
+
+_STATEMENT_KINDS = ("month", "quarter", "year", "cumulative", "half", "day")
+
+
+@dataclass(slots=True)
+class ComparisonMention:
+    """A comparison base found in the text (matching-form offsets) and its SPEC model."""
+
+    nstart: int
+    nend: int
+    sentence: int
+    kind: str
+    base: PeriodMention | None
+    model: Comparison
+    of_period: PeriodMention | None = None  # set for "(cùng kỳ tăng 11%)"
+
+
+def _is_base_position(text: str, p: PeriodMention) -> bool:
+    before = text[max(0, p.nstart - 16):p.nstart].casefold()
+    return bool(re.search(r"(?:so với|so|cùng kỳ|bằng|với)\s*(?:tháng|quý|năm|cùng kỳ)?\s*$", before))
+
+
+def classify(statement: PeriodMention | None, base: PeriodMention) -> str:
+    """Kind of an explicit base period relative to the statement's period."""
+    if statement is None:
+        return "explicit_period"
+    s, b = statement, base
+    if b.kind == "day" and b.month == 12 and b.day == 31:
+        return "period_start"
+    same_year_known = s.year is not None and b.year is not None
+    if s.kind == b.kind == "month":
+        if same_year_known:
+            if (b.year, b.month) == (s.year - 1, s.month):
+                return "same_period_last_year"
+            prev = s.previous()
+            if (b.year, b.month) == (prev.year, prev.month):
+                return "previous_period"
+            if (b.year, b.month) == (s.year - 1, 12):
+                return "period_start"
+            return "explicit_period"
+        if b.month == s.month:
+            return "same_period_last_year"
+        if s.month and b.month == (s.month - 2) % 12 + 1:
+            return "previous_period"
+        return "explicit_period"
+    if s.kind == b.kind == "quarter":
+        if same_year_known:
+            if (b.year, b.quarter) == (s.year - 1, s.quarter):
+                return "same_period_last_year"
+            prev = s.previous()
+            if (b.year, b.quarter) == (prev.year, prev.quarter):
+                return "previous_period"
+        return "explicit_period"
+    if s.kind in ("cumulative", "half") and b.kind in ("cumulative", "half"):
+        if same_year_known and b.year == s.year - 1 and b.months == s.months:
+            return "same_period_last_year"
+        return "explicit_period"
+    if s.kind == "year" and b.kind == "year" and same_year_known and b.year == s.year - 1:
+        return "previous_period"
+    if b.kind == "year" and s.kind != "year" and same_year_known and b.year == s.year - 1:
+        # "tháng 1 ... so với năm 2020": a whole year as the base
+        return "explicit_period"
+    return "explicit_period"
+
 
 class ComparisonFinder:
-    def find(self, ctx: Context, periods: list) -> list:
-        return []
+    """Finds comparison bases; vocabulary compiled once from ``rules/comparisons.yaml``."""
+
+    def __init__(self) -> None:
+        r = load_rules("comparisons.yaml")
+        self._not_after_so = re.compile(rf"(?:{'|'.join(map(re.escape, r['not_comparison_after_so']))})(?!\w)", re.I)
+        self._trigger = re.compile(r"(?<!\w)so(?:\s+với)?\s+", re.I)
+        self._stop = re.compile(rf"[,;:()!?\"]|\.(?!\d)|\s-\s|(?<!\w)(?:{'|'.join(map(re.escape, r['base_ends_before']))})(?!\w)", re.I)
+        self._kinds = [(k, re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, forms))})(?!\w)", re.I))
+                       for k, forms in r["base_phrases"].items()]
+        self._of_period = re.compile(r"(?<!\w)cùng kỳ(?:\s+(?:năm\s+(?:trước|ngoái)|năm\s+(?:19|20)\d{2}))?(?=\s+(?:tăng|giảm|đạt|chỉ tăng|chỉ giảm|tăng trưởng)(?!\w))", re.I)
+
+    def find(self, ctx: Context, periods: list[PeriodMention]) -> list[ComparisonMention]:
+        """Every comparison base in document order."""
+        text = ctx.text
+        statements = [p for p in periods if p.kind in _STATEMENT_KINDS and not _is_base_position(text, p)]
+        doc_period = statements[0] if statements else None
+        out: list[ComparisonMention] = []
+        for m in self._trigger.finditer(text):
+            if self._not_after_so.match(text, m.end()):
+                continue
+            if text[m.end():m.end() + 1].isdigit() and "với" not in m.group(0):
+                continue  # "so 2020" is too loose; "so với 2020" is handled
+            stop = self._stop.search(text, m.end(), min(len(text), m.end() + 80))
+            end = stop.start() if stop else min(len(text), m.end() + 80)
+            end = len(text[:end].rstrip())
+            if end <= m.end():
+                continue
+            base_text = text[m.end():end]
+            out.append(self._resolve(ctx, m.start(), end, m.end(), base_text, periods, statements, doc_period))
+        for m in self._of_period.finditer(text):
+            if any(c.nstart <= m.start() < c.nend for c in out):
+                continue
+            st = self._statement_for(ctx, m.start(), statements, doc_period)
+            of = st.shifted_years(-1) if st else None
+            base = of.shifted_years(-1) if of else None
+            model = self._model(ctx, m.start(), m.end(), "same_period_last_year", base, m.start(), m.end())
+            out.append(ComparisonMention(m.start(), m.end(), ctx.sentence_of(m.start()), "same_period_last_year",
+                                         base, model, of_period=of))
+        out.sort(key=lambda c: (c.nstart, c.nend))
+        return out
+
+    def _statement_for(self, ctx: Context, pos: int, statements: list[PeriodMention],
+                       doc_period: PeriodMention | None) -> PeriodMention | None:
+        """The statement period a base at ``pos`` compares against: the last one before it in
+        the sentence, else the last one in the paragraph before, else the document's."""
+        sent = ctx.sentence_of(pos)
+        best = None
+        for p in statements:
+            if p.nstart >= pos:
+                break
+            best = p
+        if best is not None and (ctx.sentence_of(best.nstart) == sent or "\n" not in ctx.text[best.nend:pos]):
+            return best
+        return doc_period
+
+    def _resolve(self, ctx: Context, start: int, end: int, base_start: int, base_text: str,
+                 periods: list[PeriodMention], statements: list[PeriodMention],
+                 doc_period: PeriodMention | None) -> ComparisonMention:
+        st = self._statement_for(ctx, start, statements, doc_period)
+        inside = [p for p in periods if base_start <= p.nstart and p.nend <= end]
+        kind = "other"
+        for k, pat in self._kinds:
+            if pat.search(base_text):
+                kind = k
+                break
+        base: PeriodMention | None = None
+        if kind == "same_period_last_year":
+            explicit = next((p for p in inside if p.kind == "year" and p.explicit_year), None)
+            if st is not None:
+                base = st.shifted_years(-1)
+                if explicit is not None and st.kind != "year":
+                    base = replace(base, year=explicit.year)
+        elif kind == "previous_period":
+            if re.search(r"(?<!\w)(?:năm trước|năm ngoái)(?!\w)", base_text, re.I) and st is not None and st.kind != "year":
+                kind = "same_period_last_year"
+                base = st.shifted_years(-1)
+            elif st is not None:
+                base = st.previous()
+        elif kind == "period_start":
+            explicit = next((p for p in inside if p.explicit_year), None)
+            year = explicit.year if explicit else (st.year if st else None)
+            if re.search(r"đầu năm", base_text, re.I):
+                base = PeriodMention(base_start, end, "month", year, 1)
+            else:
+                base = PeriodMention(base_start, end, "month", (year - 1) if year and not explicit else year, 12)
+        elif kind == "other" and inside:
+            base = inside[0]
+            kind = classify(st, base)
+        model = self._model(ctx, start, end, kind, base, base_start, end)
+        return ComparisonMention(start, end, ctx.sentence_of(start), kind, base, model)
+
+    @staticmethod
+    def _model(ctx: Context, start: int, end: int, kind: str, base: PeriodMention | None,
+               bstart: int, bend: int) -> Comparison:
+        s, e, t = ctx.span(start, end)
+        period = None
+        if base is not None:
+            written = bstart <= base.nstart and base.nend <= bend and base.nend > base.nstart
+            period = base.to_model(ctx) if written else base.to_model(ctx, bstart, bend)
+            if base.kind in ("week", "relative"):
+                period = None
+        return Comparison(text=t, start=s, end=e, sentence=ctx.sentence_of(start), kind=kind, period=period)
