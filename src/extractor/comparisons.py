@@ -16,12 +16,11 @@ from dataclasses import dataclass, replace
 
 from .context import Context
 from .models import Comparison
-from .periods import PeriodMention
+from .periods import PeriodMention, statement_before, statement_periods
 from .rules import load_rules
 
 __all__ = ["ComparisonMention", "ComparisonFinder", "classify"]
 
-_STATEMENT_KINDS = ("month", "quarter", "year", "cumulative", "half", "day")
 
 
 @dataclass(slots=True)
@@ -35,11 +34,6 @@ class ComparisonMention:
     base: PeriodMention | None
     model: Comparison
     of_period: PeriodMention | None = None  # set for "(cùng kỳ tăng 11%)"
-
-
-def _is_base_position(text: str, p: PeriodMention) -> bool:
-    before = text[max(0, p.nstart - 16):p.nstart].casefold()
-    return bool(re.search(r"(?:so với|so|cùng kỳ|bằng|với)\s*(?:tháng|quý|năm|cùng kỳ)?\s*$", before))
 
 
 def classify(statement: PeriodMention | None, base: PeriodMention) -> str:
@@ -100,7 +94,7 @@ class ComparisonFinder:
     def find(self, ctx: Context, periods: list[PeriodMention]) -> list[ComparisonMention]:
         """Every comparison base in document order."""
         text = ctx.text
-        statements = [p for p in periods if p.kind in _STATEMENT_KINDS and not _is_base_position(text, p)]
+        statements = statement_periods(text, periods)
         doc_period = statements[0] if statements else None
         out: list[ComparisonMention] = []
         for m in self._trigger.finditer(text):
@@ -118,7 +112,7 @@ class ComparisonFinder:
         for m in self._of_period.finditer(text):
             if any(c.nstart <= m.start() < c.nend for c in out):
                 continue
-            st = self._statement_for(ctx, m.start(), statements, doc_period)
+            st = statement_before(ctx, m.start(), statements, doc_period)
             of = st.shifted_years(-1) if st else None
             base = of.shifted_years(-1) if of else None
             model = self._model(ctx, m.start(), m.end(), "same_period_last_year", base, m.start(), m.end())
@@ -127,24 +121,10 @@ class ComparisonFinder:
         out.sort(key=lambda c: (c.nstart, c.nend))
         return out
 
-    def _statement_for(self, ctx: Context, pos: int, statements: list[PeriodMention],
-                       doc_period: PeriodMention | None) -> PeriodMention | None:
-        """The statement period a base at ``pos`` compares against: the last one before it in
-        the sentence, else the last one in the paragraph before, else the document's."""
-        sent = ctx.sentence_of(pos)
-        best = None
-        for p in statements:
-            if p.nstart >= pos:
-                break
-            best = p
-        if best is not None and (ctx.sentence_of(best.nstart) == sent or "\n" not in ctx.text[best.nend:pos]):
-            return best
-        return doc_period
-
     def _resolve(self, ctx: Context, start: int, end: int, base_start: int, base_text: str,
                  periods: list[PeriodMention], statements: list[PeriodMention],
                  doc_period: PeriodMention | None) -> ComparisonMention:
-        st = self._statement_for(ctx, start, statements, doc_period)
+        st = statement_before(ctx, start, statements, doc_period)
         inside = [p for p in periods if base_start <= p.nstart and p.nend <= end]
         kind = "other"
         for k, pat in self._kinds:

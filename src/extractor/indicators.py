@@ -1,7 +1,339 @@
-"""Indicators (being written)."""
+"""Indicators: what was measured, for which period, its level, and every change with its base.
+
+A clause grammar over the matching form, sentence by sentence:
+
+1. *Events* are read around each quantity: a direction verb before it ("giảm 1%", "(tăng 97%)")
+   makes a change; "tương ứng 0,67%" after a change adds a second amount to it; a level verb
+   ("đạt", "lên") makes a value; "chiếm tỷ trọng 62% trong ..." a share; "bằng 95% so với cùng kỳ"
+   a value with the change it implies; "đạt 78% dự toán" a plan ratio; "gấp đôi" a change in %.
+2. A comparison base written right after an amount belongs to that change.
+3. The *subject* of an event is the text between the previous event and the verb, cut at
+   punctuation, discourse openers, periods and estimate words (``rules/indicators.yaml``); when
+   nothing is left the previous subject carries over ("giảm 1% ... nhưng tăng 34,5% ...").
+4. Bases are inherited: from the previous change of the sentence, from a base written before the
+   events of the sentence ("... so với cùng kỳ gồm: X (tăng 97%), ..."), or from the statement a
+   "Trong đó, ..." sentence breaks down. A change without any base keeps ``comparison: null``.
+"""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .comparisons import ComparisonMention
 from .context import Context
+from .models import Change, Comparison, Indicator, Quantity, Share
+from .numbers import QuantityMention
+from .periods import PeriodMention, statement_before, statement_periods
+from .rules import load_rules
+
+__all__ = ["IndicatorExtractor"]
+
+
+def _alt(forms: list[str]) -> str:
+    return "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
+
+
+@dataclass(slots=True)
+class _Event:
+    kind: str  # change | value | share | plan_ratio
+    verb_start: int  # where the event's wording starts (verb), matching form
+    end: int  # end of the amount (and of its attached base)
+    q: QuantityMention
+    direction: str | None = None
+    comparison: ComparisonMention | None = None
+    share_of: str | None = None
+    amount: Quantity | None = None  # a derived amount (ratio → change)
+    also: bool = False  # a second amount of the previous change
+
+
+@dataclass(slots=True)
+class _Ind:
+    name_span: tuple[int, int]
+    start: int
+    end: int
+    sentence: int
+    events: list[_Event] = field(default_factory=list)
+    period: PeriodMention | None = None
+    estimated: bool = False
+    parent: int | None = None
+
 
 class IndicatorExtractor:
-    def extract(self, ctx: Context, quantities, periods, comparisons) -> list:
-        return []
+    """Builds indicators from quantities, periods and comparisons; rules compiled once."""
+
+    def __init__(self) -> None:
+        r = load_rules("indicators.yaml")
+        self._dir_of = {}
+        for d, forms in r["directions"].items():
+            for f in forms:
+                self._dir_of[f.casefold()] = d
+        fill = rf"(?:\s+(?:{_alt(r['fillers'])}))*"
+        b = r"(?:^|(?<=[\s(,;:]))"
+        self._dir_re = re.compile(rf"{b}(?P<verb>{_alt(list(self._dir_of))}){fill}\s*$", re.I)
+        self._also_re = re.compile(rf"^\s*\(?\s*(?:{_alt(r['also_amount'])})?\s*$", re.I)
+        self._also_word_re = re.compile(rf"^\s*[,(]?\s*(?:{_alt(r['also_amount'])})\s*$", re.I)
+        self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
+        self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
+        self._share_re = re.compile(rf"{b}(?P<verb>{_alt(r['share_verbs'])})(?:\s+(?:khoảng|gần|hơn|trên|xấp xỉ|tới|đến))*\s*$", re.I)
+        self._plan_after = re.compile(rf"^\s*(?:so với\s+|của\s+)?(?:{_alt(r['plan_words'])})(?!\w)", re.I)
+        self._share_of = re.compile(r"^\s*(?:trong|của|trên|so với)?\s*(?:tổng\s+)?(?P<of>[^,;.()]+)", re.I)
+        self._estimate = re.compile(rf"(?<!\w)(?:{_alt(r['estimate_markers'])})(?!\w)", re.I)
+        self._lead = re.compile(rf"^(?:[\s,;:.\-()\"]+|(?:{_alt(r['name_leading_drop'])})(?!\w))+", re.I)
+        self._trail = re.compile(rf"(?:[\s,;:.\-()\"]+|(?<!\w)(?:{_alt(r['name_trailing_drop'])}))+$", re.I)
+        self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
+        self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
+        self._seg = re.compile(r"[,;:]|\s-\s|(?<=\s)là(?=\s)|\s+\(")
+
+    # --- public -------------------------------------------------------------------------------
+    def extract(self, ctx: Context, quantities: list[QuantityMention], periods: list[PeriodMention],
+                comparisons: list[ComparisonMention]) -> list[Indicator]:
+        """Indicators of the article in document order."""
+        text = ctx.text
+        statements = statement_periods(text, periods)
+        doc_period = statements[0] if statements else None
+        by_sent_q: dict[int, list[QuantityMention]] = {}
+        for q in quantities:
+            by_sent_q.setdefault(ctx.sentence_of(q.nstart), []).append(q)
+        by_sent_c: dict[int, list[ComparisonMention]] = {}
+        for c in comparisons:
+            by_sent_c.setdefault(c.sentence, []).append(c)
+        result: list[_Ind] = []
+        prev_sentence_last: int | None = None
+        for si, (ss, se) in enumerate(ctx.sentence_spans):
+            qs = by_sent_q.get(si, [])
+            if not qs:
+                continue
+            comps = by_sent_c.get(si, [])
+            events = self._events(text, ss, qs, comps)
+            if not events:
+                continue
+            inds = self._group(ctx, ss, events, comps, statements, doc_period)
+            parent = prev_sentence_last if self._breakdown.match(text[ss:se]) and prev_sentence_last is not None else None
+            base_idx = len(result)
+            for ind in inds:
+                ind.parent = parent
+            self._inherit_bases(ss, inds, comps, result[parent] if parent is not None else None)
+            if parent is not None:
+                for ind in inds:
+                    if ind.period is None:
+                        ind.period = result[parent].period
+            result.extend(inds)
+            prev_sentence_last = base_idx + len(inds) - 1 if inds else prev_sentence_last
+        return [self._model(ctx, ind) for ind in result]
+
+    # --- events -------------------------------------------------------------------------------
+    def _events(self, text: str, ss: int, qs: list[QuantityMention], comps: list[ComparisonMention]) -> list[_Event]:
+        events: list[_Event] = []
+        for q in qs:
+            before = text[max(ss, q.nstart - 60):q.nstart]
+            comp = self._attached(text, q.nend, comps)
+            end = comp.nend if comp else q.nend
+            kind = q.model.kind
+            prev = events[-1] if events else None
+            if prev and prev.kind == "change" and not prev.comparison and prev.q.nend <= q.nstart \
+                    and self._also_word_re.match(text[prev.q.nend:q.nstart]) and kind != "ratio":
+                events.append(_Event("change", q.nstart, end, q, prev.direction, comp, also=True))
+                continue
+            m = self._dir_re.search(before)
+            if m and kind != "ratio":
+                d = self._dir_of[m.group("verb").casefold()]
+                if m.group("verb").casefold() == "vượt" and self._plan_after.match(text[q.nend:]):
+                    d = "increase"
+                events.append(_Event("change", q.nstart - (len(before) - m.start()), end, q, d, comp))
+                continue
+            if kind == "ratio":
+                # "tăng gấp đôi", "cao gấp 2,5 lần", "tăng 66 lần": a change in percent
+                d = "increase"
+                start = q.nstart
+                m2 = self._dir_re.search(before)
+                if m2:
+                    d = self._dir_of[m2.group("verb").casefold()]
+                    start = q.nstart - (len(before) - m2.start())
+                elif not q.model.text.casefold().startswith("gấp"):
+                    continue
+                num = (float(q.model.number) - 1) * 100 if d == "increase" else (1 - 1 / float(q.model.number)) * 100
+                amount = q.model.model_copy(update={"number": round(num, 6), "unit": "%", "kind": "percent"})
+                events.append(_Event("change", start, end, q, d, comp, amount=amount))
+                continue
+            ms = self._share_re.search(before)
+            if ms and kind == "percent":
+                mo = self._share_of.match(text[q.nend:q.nend + 160])
+                of = mo.group("of").strip() if mo else ""
+                events.append(_Event("share", q.nstart - (len(before) - ms.start()), q.nend + (mo.end() if mo else 0), q, share_of=of))
+                continue
+            mr = self._ratio_re.search(before)
+            if mr and kind == "percent":
+                if self._plan_after.match(text[q.nend:q.nend + 40]):
+                    pm = self._plan_after.match(text[q.nend:q.nend + 40])
+                    events.append(_Event("plan_ratio", q.nstart - (len(before) - mr.start()), q.nend + pm.end(), q))
+                    continue
+                if comp is not None and comp.kind not in ("plan", "other"):
+                    n = float(q.model.number)
+                    d = "increase" if n > 100 else "decrease" if n < 100 else "unchanged"
+                    amount = q.model.model_copy(update={"number": round(abs(n - 100), 6), "qualifier": None})
+                    vstart = q.nstart - (len(before) - mr.start())
+                    events.append(_Event("value", vstart, q.nend, q))
+                    events.append(_Event("change", vstart, end, q, d, comp, amount=amount))
+                    continue
+            ml = self._level_re.search(before)
+            if ml:
+                events.append(_Event("value", q.nstart - (len(before) - ml.start()), q.nend, q))
+        return events
+
+    @staticmethod
+    def _attached(text: str, pos: int, comps: list[ComparisonMention]) -> ComparisonMention | None:
+        """A comparison that starts right after an amount ("34,5% so với tháng 1/2020")."""
+        for c in comps:
+            if c.of_period is not None:
+                continue
+            if c.nstart >= pos and not text[pos:c.nstart].strip(" ,(") and c.nstart - pos <= 3:
+                return c
+        return None
+
+    # --- subjects and grouping ---------------------------------------------------------------
+    def _group(self, ctx: Context, ss: int, events: list[_Event], comps: list[ComparisonMention],
+               statements: list[PeriodMention], doc_period: PeriodMention | None) -> list[_Ind]:
+        text = ctx.text
+        inds: list[_Ind] = []
+        seg_start = ss
+        cur: _Ind | None = None
+        for ev in events:
+            region_start = seg_start
+            # a "(cùng kỳ tăng 11%)" event: the change of the year-ago period
+            ofp = next((c for c in comps if c.of_period is not None and region_start <= c.nstart < ev.verb_start), None)
+            if ofp is not None:
+                ev.comparison = ofp
+            region = self._mask(text, region_start, ev.verb_start, comps)
+            name = None if ev.also else self._subject(text, region_start, region)
+            if name is None and cur is not None:
+                cur.events.append(ev)
+                cur.end = max(cur.end, ev.end)
+            elif name is not None:
+                cur = _Ind(name, name[0], ev.end, ctx.sentence_of(ev.q.nstart), [ev])
+                cur.period = self._period_in(ctx, name[1], ev.verb_start, statements, doc_period)
+                inds.append(cur)
+            if cur is not None and self._estimate.search(text[region_start:ev.q.nstart]):
+                cur.estimated = True
+            seg_start = ev.end
+        return inds
+
+    @staticmethod
+    def _mask(text: str, a: int, b: int, comps: list[ComparisonMention]) -> str:
+        """The region's text with comparison bases blanked (same length, so offsets hold)."""
+        s = text[a:b]
+        for c in comps:
+            if c.nstart < b and c.nend > a:
+                x, y = max(c.nstart, a) - a, min(c.nend, b) - a
+                s = s[:x] + " " * (y - x) + s[y:]
+        return s
+
+    def _subject(self, text: str, base: int, region: str) -> tuple[int, int] | None:
+        """Span of the name in a region before a verb, or None when the region names nothing."""
+        cuts = [0] + [m.end() for m in self._seg.finditer(region)]
+        segs = [(cuts[i], (self._seg.search(region, cuts[i]).start() if self._seg.search(region, cuts[i]) else len(region)))
+                for i in range(len(cuts))]
+        i = len(segs) - 1
+        while i >= 0:
+            a, b = self._clean(region, *segs[i])
+            if a < b:
+                break
+            i -= 1
+        if i < 0:
+            return None
+        a, b = self._clean(region, *segs[i])
+        while i > 0 and self._cont.match(region[a:b]):
+            pa, pb = self._clean(region, *segs[i - 1])
+            if pa >= pb:
+                break
+            a = pa
+            i -= 1
+        # the name stops at a period written inside it ("Chỉ số ... tháng 1 ước")
+        m = re.search(r"(?<!\w)(?:trong\s+|của\s+|tại\s+)?(?:tháng|quý|năm|\d{1,2}\s+tháng|T\d{1,2}/|nửa đầu|cả năm|tuần|phiên)(?!\w)", region[a:b], re.I)
+        if m and m.start() > 0:
+            b = a + m.start()
+            a, b = self._clean(region, a, b)
+        words = region[a:b].split()
+        if len(words) > 18:
+            a = b - len(" ".join(words[-18:]))
+            a, b = self._clean(region, a, b)
+        if a >= b or not any(ch.isalpha() for ch in region[a:b]):
+            return None
+        return base + a, base + b
+
+    def _clean(self, region: str, a: int, b: int) -> tuple[int, int]:
+        seg = region[a:b]
+        for _ in range(4):
+            m = self._lead.match(seg)
+            if m and m.end():
+                a += m.end()
+                seg = seg[m.end():]
+            m = self._trail.search(seg)
+            if m and m.start() < len(seg):
+                seg = seg[:m.start()]
+            m = re.match(r"^(?:(?:trong|tại|của)\s+)?(?:tháng|quý|năm|tuần)\s+\S+\s*,?\s*", seg, re.I)
+            if m and m.end() < len(seg):
+                a += m.end()
+                seg = seg[m.end():]
+        seg_stripped = seg.strip()
+        lead = len(seg) - len(seg.lstrip())
+        return a + lead, a + lead + len(seg_stripped)
+
+    def _period_in(self, ctx: Context, name_end: int, verb_start: int, statements: list[PeriodMention],
+                   doc_period: PeriodMention | None) -> PeriodMention | None:
+        for p in statements:
+            if name_end <= p.nstart < verb_start:
+                return p
+        return statement_before(ctx, verb_start, statements, doc_period)
+
+    # --- bases ----------------------------------------------------------------------------------
+    @staticmethod
+    def _inherit_bases(ss: int, inds: list[_Ind], comps: list[ComparisonMention], parent: _Ind | None) -> None:
+        attached = {id(e.comparison) for ind in inds for e in ind.events if e.comparison is not None}
+        free = [c for c in comps if id(c) not in attached and c.of_period is None]
+        prev_base: ComparisonMention | None = None
+        parent_changes = [e for e in parent.events if e.kind == "change"] if parent else []
+        for ind in inds:
+            k = 0
+            for ev in ind.events:
+                if ev.kind != "change":
+                    continue
+                if ev.comparison is None:
+                    lead = [c for c in free if c.nend <= ev.verb_start]
+                    if prev_base is not None:
+                        ev.comparison = prev_base
+                    elif lead:
+                        ev.comparison = lead[-1]
+                    elif parent_changes:
+                        src = parent_changes[k] if k < len(parent_changes) else parent_changes[-1]
+                        ev.comparison = src.comparison if src.comparison and src.comparison.of_period is None else None
+                if ev.comparison is not None and ev.comparison.of_period is None:
+                    prev_base = ev.comparison
+                k += 1
+
+    # --- model ----------------------------------------------------------------------------------
+    @staticmethod
+    def _model(ctx: Context, ind: _Ind) -> Indicator:
+        ns, ne = ind.name_span
+        s, e, name = ctx.span(ns, ne)
+        st, en = ctx.nt.to_orig(ind.start, ind.end)
+        value = share = plan = None
+        changes: list[Change] = []
+        for ev in ind.events:
+            if ev.kind == "value" and value is None:
+                value = ev.q.model
+            elif ev.kind == "share" and share is None:
+                share = Share(amount=ev.q.model, of=ev.share_of or "")
+            elif ev.kind == "plan_ratio" and plan is None:
+                plan = ev.q.model
+            elif ev.kind == "change":
+                comp: Comparison | None = ev.comparison.model if ev.comparison else None
+                period = None
+                if ev.comparison is not None and ev.comparison.of_period is not None:
+                    of = ev.comparison.of_period
+                    period = of.to_model(ctx, ev.comparison.nstart, ev.comparison.nend)
+                changes.append(Change(direction=ev.direction or "unchanged", amount=ev.amount or ev.q.model,
+                                      comparison=comp, period=period))
+        return Indicator(name=name, start=st, end=en, sentence=ind.sentence,
+                         period=ind.period.to_model(ctx) if ind.period else None, estimated=ind.estimated,
+                         value=value, changes=changes, share=share, plan_ratio=plan, parent=ind.parent,
+                         name_start=s, name_end=e)

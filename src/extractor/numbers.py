@@ -19,7 +19,7 @@ from .context import Context
 from .models import Quantity
 from .rules import load_rules
 
-__all__ = ["NumberReader", "parse_numeral", "decimal_style", "to_number"]
+__all__ = ["NumberReader", "QuantityMention", "parse_numeral", "decimal_style", "to_number"]
 
 _RUN = re.compile(r"(?<![\w.,/])\d[\d.,]*+")
 _VI = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
@@ -59,6 +59,15 @@ def decimal_style(text: str) -> tuple[str, bool]:
         elif re.fullmatch(r"\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(?:,\d{3})+\.\d+", run):
             en += 1
     return ("en" if en > vi else "vi"), (en > 0 and vi > 0)
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityMention:
+    """A quantity with its span in the matching form (what later extractors work on)."""
+
+    nstart: int
+    nend: int
+    model: Quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +122,7 @@ class NumberReader:
         self._half = re.compile(r"(?<!\w)một nửa(?!\w)", re.IGNORECASE)
 
     # --- public ---------------------------------------------------------------------------
-    def extract(self, ctx: Context) -> list[Quantity]:
+    def extract(self, ctx: Context) -> list[QuantityMention]:
         """Every quantity of the article, in document order."""
         text = ctx.text
         style, mixed = decimal_style(text)
@@ -126,10 +135,10 @@ class NumberReader:
         out = []
         for s, e, num, unit, kind, qual, low, high in sorted(found, key=lambda f: (f[0], f[1])):
             os_, oe, t = ctx.span(s, e)
-            out.append(Quantity(text=t, start=os_, end=oe, sentence=ctx.sentence_of(s), number=to_number(num),
-                                unit=unit, kind=kind, qualifier=qual,
-                                low=to_number(low) if low is not None else None,
-                                high=to_number(high) if high is not None else None))
+            out.append(QuantityMention(s, e, Quantity(
+                text=t, start=os_, end=oe, sentence=ctx.sentence_of(s), number=to_number(num), unit=unit, kind=kind,
+                qualifier=qual, low=to_number(low) if low is not None else None,
+                high=to_number(high) if high is not None else None)))
         return out
 
     # --- numerals in digits -----------------------------------------------------------------

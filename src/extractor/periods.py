@@ -14,7 +14,9 @@ from .context import Context
 from .models import Period
 from .rules import load_rules
 
-__all__ = ["PeriodMention", "PeriodFinder", "roman"]
+__all__ = ["PeriodMention", "PeriodFinder", "roman", "statement_periods", "statement_before"]
+
+_STATEMENT_KINDS = ("month", "quarter", "year", "cumulative", "half", "day")
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -175,3 +177,28 @@ class PeriodFinder:
         if implied:
             return max(implied.items(), key=lambda kv: (kv[1], kv[0]))[0]
         return None
+
+
+def is_base_position(text: str, p: PeriodMention) -> bool:
+    """True when the period is written as a comparison base ("so với tháng 12/2020")."""
+    before = text[max(0, p.nstart - 16):p.nstart].casefold()
+    return bool(re.search(r"(?:so với|so|cùng kỳ|bằng|với)\s*(?:tháng|quý|năm|cùng kỳ)?\s*$", before))
+
+
+def statement_periods(text: str, periods: list[PeriodMention]) -> list[PeriodMention]:
+    """Periods that say what a statement is about (not bases, not weeks or relative words)."""
+    return [p for p in periods if p.kind in _STATEMENT_KINDS and not is_base_position(text, p)]
+
+
+def statement_before(ctx: Context, pos: int, statements: list[PeriodMention],
+                     doc_period: PeriodMention | None) -> PeriodMention | None:
+    """The statement period in force at ``pos``: the last one before it in the same sentence or
+    paragraph, else the document's (its first statement period)."""
+    best = None
+    for p in statements:
+        if p.nstart >= pos:
+            break
+        best = p
+    if best is not None and (ctx.sentence_of(best.nstart) == ctx.sentence_of(pos) or "\n" not in ctx.text[best.nend:pos]):
+        return best
+    return doc_period

@@ -92,7 +92,7 @@ class Extractor:
             text_sha256=sha,
             meta=meta_m,
             sentences=sentences,
-            quantities=quantities,
+            quantities=[q.model for q in quantities],
             comparisons=[c.model for c in comparisons],
             indicators=indicators,
             organizations=organizations,
