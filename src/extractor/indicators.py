@@ -71,7 +71,7 @@ class IndicatorExtractor:
         b = r"(?:^|(?<=[\s(,;:]))"
         self._dir_re = re.compile(rf"{b}(?P<verb>{_alt(list(self._dir_of))}){fill}\s*$", re.I)
         self._also_re = re.compile(rf"^\s*\(?\s*(?:{_alt(r['also_amount'])})?\s*$", re.I)
-        self._also_word_re = re.compile(rf"^\s*[,(]?\s*(?:{_alt(r['also_amount'])})\s*$", re.I)
+        self._also_word_re = re.compile(rf"^\s*[,(;]?\s*(?:và|,)?\s*(?:{_alt(r['also_amount'])})?\s*$", re.I)
         self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
         self._share_re = re.compile(rf"{b}(?P<verb>{_alt(r['share_verbs'])})(?:\s+(?:khoảng|gần|hơn|trên|xấp xỉ|tới|đến))*\s*$", re.I)
@@ -83,6 +83,8 @@ class IndicatorExtractor:
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
         self._seg = re.compile(r"[,;:]|\s-\s|(?<=\s)là(?=\s)|\s+\(")
+        self._aspect = re.compile(rf"\s+về\s+(?:{_alt(r['aspects'])})(?!\w)", re.I)
+        self._estimate_cut = self._estimate
 
     # --- public -------------------------------------------------------------------------------
     def extract(self, ctx: Context, quantities: list[QuantityMention], periods: list[PeriodMention],
@@ -97,6 +99,7 @@ class IndicatorExtractor:
         by_sent_c: dict[int, list[ComparisonMention]] = {}
         for c in comparisons:
             by_sent_c.setdefault(c.sentence, []).append(c)
+        self._qspans = [(q.nstart, q.nend) for q in quantities]
         result: list[_Ind] = []
         prev_sentence_last: int | None = None
         for si, (ss, se) in enumerate(ctx.sentence_spans):
@@ -126,13 +129,16 @@ class IndicatorExtractor:
         events: list[_Event] = []
         for q in qs:
             before = text[max(ss, q.nstart - 60):q.nstart]
-            comp = self._attached(text, q.nend, comps)
-            end = comp.nend if comp else q.nend
+            asp = self._aspect.match(text, q.nend)
+            qend = asp.end() if asp else q.nend
+            comp = self._attached(text, qend, comps)
+            end = comp.nend if comp else qend
             kind = q.model.kind
             prev = events[-1] if events else None
-            if prev and prev.kind == "change" and not prev.comparison and prev.q.nend <= q.nstart \
-                    and self._also_word_re.match(text[prev.q.nend:q.nstart]) and kind != "ratio":
-                events.append(_Event("change", q.nstart, end, q, prev.direction, comp, also=True))
+            if prev and prev.kind == "change" and not prev.comparison and prev.end <= q.nstart \
+                    and self._also_word_re.match(text[prev.end:q.nstart]):
+                amount = self._ratio_change(q, prev.direction or "increase") if kind == "ratio" else None
+                events.append(_Event("change", q.nstart, end, q, prev.direction, comp, amount=amount, also=True))
                 continue
             m = self._dir_re.search(before)
             if m and kind != "ratio":
@@ -151,8 +157,7 @@ class IndicatorExtractor:
                     start = q.nstart - (len(before) - m2.start())
                 elif not q.model.text.casefold().startswith("gấp"):
                     continue
-                num = (float(q.model.number) - 1) * 100 if d == "increase" else (1 - 1 / float(q.model.number)) * 100
-                amount = q.model.model_copy(update={"number": round(num, 6), "unit": "%", "kind": "percent"})
+                amount = self._ratio_change(q, d)
                 events.append(_Event("change", start, end, q, d, comp, amount=amount))
                 continue
             ms = self._share_re.search(before)
@@ -181,6 +186,13 @@ class IndicatorExtractor:
         return events
 
     @staticmethod
+    def _ratio_change(q: QuantityMention, direction: str) -> Quantity:
+        """A multiplier as a change in percent: "gấp đôi" is +100 %, "giảm 2 lần" is -50 %."""
+        n = float(q.model.number)
+        num = (n - 1) * 100 if direction == "increase" else (1 - 1 / n) * 100 if n else 0.0
+        return q.model.model_copy(update={"number": round(num, 6), "unit": "%", "kind": "percent"})
+
+    @staticmethod
     def _attached(text: str, pos: int, comps: list[ComparisonMention]) -> ComparisonMention | None:
         """A comparison that starts right after an amount ("34,5% so với tháng 1/2020")."""
         for c in comps:
@@ -197,14 +209,15 @@ class IndicatorExtractor:
         inds: list[_Ind] = []
         seg_start = ss
         cur: _Ind | None = None
+        qspans = [(e.q.nstart, e.q.nend) for e in events] + self._qspans
         for ev in events:
             region_start = seg_start
             # a "(cùng kỳ tăng 11%)" event: the change of the year-ago period
             ofp = next((c for c in comps if c.of_period is not None and region_start <= c.nstart < ev.verb_start), None)
             if ofp is not None:
                 ev.comparison = ofp
-            region = self._mask(text, region_start, ev.verb_start, comps)
-            name = None if ev.also else self._subject(text, region_start, region)
+            region = self._mask(text, region_start, ev.verb_start, comps, qspans)
+            name = None if ev.also else self._subject(text, region_start, region, cur is None)
             if name is None and cur is not None:
                 cur.events.append(ev)
                 cur.end = max(cur.end, ev.end)
@@ -218,32 +231,46 @@ class IndicatorExtractor:
         return inds
 
     @staticmethod
-    def _mask(text: str, a: int, b: int, comps: list[ComparisonMention]) -> str:
-        """The region's text with comparison bases blanked (same length, so offsets hold)."""
+    def _mask(text: str, a: int, b: int, comps: list[ComparisonMention], qspans: list[tuple[int, int]]) -> str:
+        """The region's text with comparison bases blanked and amounts marked "\0" (same length,
+        so offsets hold); a segment holding an amount is an apposition, never a name."""
         s = text[a:b]
         for c in comps:
             if c.nstart < b and c.nend > a:
                 x, y = max(c.nstart, a) - a, min(c.nend, b) - a
                 s = s[:x] + " " * (y - x) + s[y:]
+        for qs, qe in qspans:
+            if qs < b and qe > a:
+                x, y = max(qs, a) - a, min(qe, b) - a
+                s = s[:x] + "\0" * (y - x) + s[y:]
         return s
 
-    def _subject(self, text: str, base: int, region: str) -> tuple[int, int] | None:
-        """Span of the name in a region before a verb, or None when the region names nothing."""
+    def _subject(self, text: str, base: int, region: str, first: bool) -> tuple[int, int] | None:
+        """Span of the name in a region before a verb, or None when the region names nothing.
+
+        Segments holding an amount are appositions (", trị giá 171 triệu USD,") and name nothing,
+        except for a sentence's first event, whose name may stand before its amount
+        ("cả nước nhập khẩu 7,8 nghìn ô tô ..., giảm 21,3%").
+        """
         cuts = [0] + [m.end() for m in self._seg.finditer(region)]
         segs = [(cuts[i], (self._seg.search(region, cuts[i]).start() if self._seg.search(region, cuts[i]) else len(region)))
                 for i in range(len(cuts))]
         i = len(segs) - 1
         while i >= 0:
             a, b = self._clean(region, *segs[i])
-            if a < b:
+            if a < b and "\0" not in region[a:b]:
                 break
+            if a < b and first:
+                cut = region.index("\0", a)
+                a, b = self._clean(region, a, cut)
+                if a < b:
+                    break
             i -= 1
         if i < 0:
             return None
-        a, b = self._clean(region, *segs[i])
         while i > 0 and self._cont.match(region[a:b]):
             pa, pb = self._clean(region, *segs[i - 1])
-            if pa >= pb:
+            if pa >= pb or "\0" in region[pa:pb]:
                 break
             a = pa
             i -= 1
@@ -252,6 +279,9 @@ class IndicatorExtractor:
         if m and m.start() > 0:
             b = a + m.start()
             a, b = self._clean(region, a, b)
+        m = self._estimate_cut.search(region, a, b)
+        if m and m.start() > a:
+            a, b = self._clean(region, a, m.start())
         words = region[a:b].split()
         if len(words) > 18:
             a = b - len(" ".join(words[-18:]))
@@ -290,6 +320,14 @@ class IndicatorExtractor:
     def _inherit_bases(ss: int, inds: list[_Ind], comps: list[ComparisonMention], parent: _Ind | None) -> None:
         attached = {id(e.comparison) for ind in inds for e in ind.events if e.comparison is not None}
         free = [c for c in comps if id(c) not in attached and c.of_period is None]
+        for ind in inds:  # "giảm 21,3% về lượng và 20,7% về trị giá so với tháng trước"
+            later: ComparisonMention | None = None
+            for ev in reversed(ind.events):
+                if ev.kind != "change":
+                    continue
+                if ev.comparison is None and later is not None:
+                    ev.comparison = later
+                later = ev.comparison if ev.also and ev.comparison is not None and ev.comparison.of_period is None else None
         prev_base: ComparisonMention | None = None
         parent_changes = [e for e in parent.events if e.kind == "change"] if parent else []
         for ind in inds:
