@@ -76,10 +76,11 @@ class IndicatorExtractor:
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
         self._share_re = re.compile(rf"{b}(?P<verb>{_alt(r['share_verbs'])})(?:\s+(?:khoảng|gần|hơn|trên|xấp xỉ|tới|đến))*\s*$", re.I)
         self._plan_after = re.compile(rf"^\s*(?:so với\s+|của\s+)?(?:{_alt(r['plan_words'])})(?!\w)", re.I)
-        self._share_of = re.compile(r"^\s*(?:trong|của|trên|so với)?\s*(?:tổng\s+)?(?P<of>[^,;.()]+)", re.I)
+        self._share_of = re.compile(r"^\s*(?:trong|của|trên|so với)?\s*(?P<of>[^,;.()]+)", re.I)
         self._estimate = re.compile(rf"(?<!\w)(?:{_alt(r['estimate_markers'])})(?!\w)", re.I)
-        self._lead = re.compile(rf"^(?:[\s,;:.\-()\"]+|(?:{_alt(r['name_leading_drop'])})(?!\w))+", re.I)
-        self._trail = re.compile(rf"(?:[\s,;:.\-()\"]+|(?<!\w)(?:{_alt(r['name_trailing_drop'])}))+$", re.I)
+        # one piece at a time (no nested quantifiers: names are cleaned on 1 MB lines too)
+        self._lead = re.compile(rf"[\s,;:.\-()\"]+|(?:{_alt(r['name_leading_drop'])})(?!\w)", re.I)
+        self._trail_words = re.compile(rf"(?<!\w)(?:{_alt(r['name_trailing_drop'])})\Z", re.I)
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
         self._seg = re.compile(r"[,;:]|\s-\s|(?<=\s)là(?=\s)|\s+\(")
@@ -294,12 +295,19 @@ class IndicatorExtractor:
         seg = region[a:b]
         for _ in range(4):
             m = self._lead.match(seg)
-            if m and m.end():
+            while m and m.end():
                 a += m.end()
                 seg = seg[m.end():]
-            m = self._trail.search(seg)
-            if m and m.start() < len(seg):
-                seg = seg[:m.start()]
+                m = self._lead.match(seg)
+            while True:
+                stripped = seg.rstrip(" \t\n,;:.-()\"")
+                tail = seg[max(0, len(stripped) - 24):len(stripped)] if stripped else ""
+                m = self._trail_words.search(tail)
+                if m:
+                    stripped = stripped[:len(stripped) - (len(tail) - m.start())]
+                if stripped == seg:
+                    break
+                seg = stripped
             m = re.match(r"^(?:(?:trong|tại|của)\s+)?(?:tháng|quý|năm|tuần)\s+\S+\s*,?\s*", seg, re.I)
             if m and m.end() < len(seg):
                 a += m.end()

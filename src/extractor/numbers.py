@@ -196,7 +196,7 @@ class NumberReader:
             if not first_unit:
                 continue
             unit, kind = self._unit_of(first_unit)
-            num = val * self._multiplier(first_unit)
+            num = val * self._multiplier(first_unit) + self._sub_amount(first_unit, style)
             qb = self._qual_before.search(before)
             if qb and not qb.group("tu"):
                 q = self._qual[qb.group("q").casefold()]
@@ -210,7 +210,7 @@ class NumberReader:
 
     def _standalone(self, text: str, s: int, e: int) -> bool:
         """Not part of a code, a name with digits, a date or a time ("Covid-19", "1A", "12/2020", "14h30")."""
-        if s >= 2 and text[s - 1] == "-" and text[s - 2].isalnum():
+        if s >= 2 and text[s - 1] == "-" and text[s - 2].isalpha():
             return False
         if s >= 1 and text[s - 1].isalpha():
             return False
@@ -233,6 +233,13 @@ class NumberReader:
         if per and u.kind == "money":
             return f"{u.unit}/{per}", "money"
         return u.unit, u.kind
+
+    def _sub_amount(self, m: re.Match, style: str) -> Decimal:
+        """The "500 triệu" of "2 tỷ 500 triệu đồng"."""
+        if not m.group("sub"):
+            return Decimal(0)
+        sub = parse_numeral(m.group("sub"), style) or Decimal(0)
+        return sub * self._scales[m.group("subscale").casefold()]
 
     def _multiplier(self, m: re.Match) -> Decimal:
         mult = Decimal(1)

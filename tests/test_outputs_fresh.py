@@ -1,0 +1,28 @@
+"""outputs/ must be exactly what the code produces from corpus/ (run `make run` to refresh)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import CORPUS, OUTPUTS, ROOT
+
+
+def test_outputs_match_a_fresh_run(tmp_path) -> None:
+    fresh = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "extractor", "extract", str(CORPUS), "--out", str(fresh)],
+                   check=True, cwd=ROOT)
+    want = {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*.json")}
+    have = {p.relative_to(OUTPUTS): p.read_bytes() for p in OUTPUTS.rglob("*.json")}
+    assert sorted(have) == sorted(want), "outputs/ lists other files than a fresh run: run `make run`"
+    stale = [str(k) for k in want if want[k] != have[k]]
+    assert not stale, f"outputs/ is stale for {stale}: run `make run` and review the diff"
+
+
+def test_two_runs_are_byte_identical(tmp_path) -> None:
+    runs = []
+    for i in range(2):
+        out = tmp_path / f"r{i}"
+        subprocess.run([sys.executable, "-m", "extractor", "extract", str(CORPUS), "--out", str(out)],
+                       check=True, cwd=ROOT)
+        runs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*.json")})
+    assert runs[0] == runs[1]
