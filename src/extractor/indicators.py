@@ -284,8 +284,8 @@ class IndicatorExtractor:
         if m and m.start() > a:
             a, b = self._clean(region, a, m.start())
         words = region[a:b].split()
-        if len(words) > 18:
-            a = b - len(" ".join(words[-18:]))
+        if len(words) > 24:
+            a = b - len(" ".join(words[-24:]))
             a, b = self._clean(region, a, b)
         if a >= b or not any(ch.isalpha() for ch in region[a:b]):
             return None
