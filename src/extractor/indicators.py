@@ -43,7 +43,8 @@ class _Event:
     comparison: ComparisonMention | None = None
     share_of: str | None = None
     amount: Quantity | None = None  # a derived amount (ratio → change)
-    also: bool = False  # a second amount of the previous change
+    also: bool = False  # a second amount of the previous change, or a second level
+    verb: str = ""
 
 
 @dataclass(slots=True)
@@ -72,6 +73,9 @@ class IndicatorExtractor:
         self._dir_re = re.compile(rf"{b}(?P<verb>{_alt(list(self._dir_of))}){fill}\s*$", re.I)
         self._also_re = re.compile(rf"^\s*\(?\s*(?:{_alt(r['also_amount'])})?\s*$", re.I)
         self._also_word_re = re.compile(rf"^\s*[,(;]?\s*(?:và|,)?\s*(?:{_alt(r['also_amount'])})?\s*$", re.I)
+        self._measure_verbs = {v.casefold() for v in r["measure_verbs"]}
+        self._also_level_re = re.compile(rf"^\s*[,;]?\s*(?:(?:{_alt(r['also_level'])})\s*)*$", re.I)
+        self._paren_after = re.compile(r"\s*\)")
         self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
         self._share_re = re.compile(rf"{b}(?P<verb>{_alt(r['share_verbs'])})(?:\s+(?:khoảng|gần|hơn|trên|xấp xỉ|tới|đến))*\s*$", re.I)
@@ -81,6 +85,7 @@ class IndicatorExtractor:
         # one piece at a time (no nested quantifiers: names are cleaned on 1 MB lines too)
         self._lead = re.compile(rf"[\s,;:.\-()\"]+|(?:{_alt(r['name_leading_drop'])})(?!\w)", re.I)
         self._trail_words = re.compile(rf"(?<!\w)(?:{_alt(r['name_trailing_drop'])})\Z", re.I)
+        self._not_names = {f.casefold() for f in r["not_names"]}
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
         self._seg = re.compile(r"[,;:]|\s-\s|(?<=\s)là(?=\s)|\s+\(")
@@ -181,9 +186,19 @@ class IndicatorExtractor:
                     events.append(_Event("value", vstart, q.nend, q))
                     events.append(_Event("change", vstart, end, q, d, comp, amount=amount))
                     continue
+            if prev and prev.kind == "value" and prev.end <= q.nstart and kind not in ("percent", "ratio") \
+                    and self._also_level_re.match(text[prev.end:q.nstart]):
+                events.append(_Event("value", q.nstart, q.nend, q, also=True))
+                continue
             ml = self._level_re.search(before)
             if ml:
-                events.append(_Event("value", q.nstart - (len(before) - ml.start()), q.nend, q))
+                events.append(_Event("value", q.nstart - (len(before) - ml.start()), q.nend, q,
+                                     verb=ml.group("verb").casefold()))
+                continue
+            if before.rstrip().endswith("(") and kind in ("money", "count", "measure", "points") \
+                    and self._paren_after.match(text, q.nend):
+                # "Vietnam Airlines (gần 14.183 tỷ đồng)": the level of what stands before the bracket
+                events.append(_Event("value", q.nstart - (len(before) - before.rstrip().rfind("(")), q.nend, q))
         return events
 
     @staticmethod
@@ -219,7 +234,15 @@ class IndicatorExtractor:
                 ev.comparison = ofp
             region = self._mask(text, region_start, ev.verb_start, comps, qspans)
             name = None if ev.also else self._subject(text, region_start, region, cur is None)
-            if name is None and cur is not None:
+            if name is not None and ev.verb in self._measure_verbs and \
+                    not text[name[0]:name[1]].casefold().endswith(ev.verb):
+                name = (name[0], ev.verb_start + len(ev.verb))
+            if name is None and cur is not None and ev.kind == "value" and any(e.kind == "value" for e in cur.events):
+                # a second level of the same subject ("7,8 nghìn chiếc, trị giá 171 triệu USD"): a sibling
+                sib = _Ind(cur.name_span, cur.start, ev.end, cur.sentence, [ev], cur.period, cur.estimated)
+                inds.append(sib)
+                cur = sib
+            elif name is None and cur is not None:
                 cur.events.append(ev)
                 cur.end = max(cur.end, ev.end)
             elif name is not None:
@@ -287,7 +310,8 @@ class IndicatorExtractor:
         if len(words) > 24:
             a = b - len(" ".join(words[-24:]))
             a, b = self._clean(region, a, b)
-        if a >= b or not any(ch.isalpha() for ch in region[a:b]):
+        if a >= b or not any(ch.isalpha() for ch in region[a:b]) or region[a:b].casefold() in self._not_names \
+                or re.fullmatch(r"[IVXLivxl]+|\W*\d*\W*", region[a:b]):
             return None
         return base + a, base + b
 
