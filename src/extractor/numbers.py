@@ -74,6 +74,7 @@ class QuantityMention:
 class _Unit:
     unit: str
     kind: str
+    factor: Decimal = Decimal(1)  # "50 điểm cơ bản" is 0.5 percentage points
 
 
 class NumberReader:
@@ -85,7 +86,7 @@ class NumberReader:
         self._units: dict[str, _Unit] = {}
         for u in r["units"]:
             for f in u["forms"]:
-                self._units.setdefault(f.casefold(), _Unit(u["unit"], u["kind"]))
+                self._units.setdefault(f.casefold(), _Unit(u["unit"], u["kind"], Decimal(str(u.get("factor", 1)))))
         self._qual: dict[str, str] = {}
         for q, forms in r["qualifiers"].items():
             for f in forms:
@@ -155,7 +156,13 @@ class NumberReader:
                 continue
             val = parse_numeral(core, style)
             if val is None:
-                continue
+                # "3.5%" in a Vietnamese-style document (or "1,5" in an English one): read it in the
+                # other style, and say so
+                other = "en" if style == "vi" else "vi"
+                val = parse_numeral(core, other)
+                if val is None:
+                    continue
+                ctx.warn("mixed_decimal_style", f"{core!r} is written in {other} decimal style in a {style}-style document", s, e)
             before = text[max(0, s - 24):s]
             if self._blocked_before.search(before):
                 continue
@@ -242,7 +249,7 @@ class NumberReader:
         return sub * self._scales[m.group("subscale").casefold()]
 
     def _multiplier(self, m: re.Match) -> Decimal:
-        mult = Decimal(1)
+        mult = self._units[m.group("unit").casefold()].factor
         if m.group("scale"):
             mult = self._scales[m.group("scale").casefold()]
         return mult
@@ -262,7 +269,12 @@ class NumberReader:
                 continue
             if any(a < e and s < b for a, b in taken):
                 continue
-            found.append((s, e, val, "lần", "ratio", None, None, None))
+            qual = None
+            qb = self._qual_before.search(text[max(0, s - 24):s]) if m.group("n2") else None
+            if qb and not qb.group("tu"):
+                qual = self._qual[qb.group("q").casefold()]
+                s -= len(qb.group(0))
+            found.append((s, e, val, "lần", "ratio", qual, None, None))
             taken.append((s, e))
 
     # --- spelled numbers: "hai trăm năm mươi triệu đồng", "mười lăm phần trăm" ----------------
