@@ -130,3 +130,14 @@ def schema(
 def main() -> None:
     """Console entry point."""
     app()
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules (review: diff/show; evaluate: eval)."""
+    from . import evaluate, review
+
+    review.register(app)
+    evaluate.register(app)
+
+
+_register_commands()

@@ -1,0 +1,8 @@
+"""(being written) commands registered on the vnextract CLI."""
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the CLI."""
