@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from conftest import CORPUS, OUTPUTS, ROOT
+from extractor.review import diff_paths, format_diff
 
 
 def test_outputs_match_a_fresh_run(tmp_path) -> None:
@@ -13,9 +14,12 @@ def test_outputs_match_a_fresh_run(tmp_path) -> None:
                    check=True, cwd=ROOT)
     want = {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*.json")}
     have = {p.relative_to(OUTPUTS): p.read_bytes() for p in OUTPUTS.rglob("*.json")}
-    assert sorted(have) == sorted(want), "outputs/ lists other files than a fresh run: run `make run`"
+    assert sorted(have) == sorted(want), ("outputs/ lists other files than a fresh run: run `make run`.\n"
+                                          + format_diff(diff_paths(OUTPUTS, fresh), "text"))
     stale = [str(k) for k in want if want[k] != have[k]]
-    assert not stale, f"outputs/ is stale for {stale}: run `make run` and review the diff"
+    # explain a stale outputs/ by content (what changed, per article) before failing
+    assert not stale, (f"outputs/ is stale for {stale}: run `make run` and review the diff.\n"
+                       + format_diff(diff_paths(OUTPUTS, fresh), "text"))
 
 
 def test_two_runs_are_byte_identical(tmp_path) -> None:

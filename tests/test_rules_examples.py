@@ -64,7 +64,7 @@ def test_comparison_examples(ex: dict, extractor) -> None:
 
 @pytest.mark.parametrize("ex", _examples("indicators.yaml"), ids=_ids(_examples("indicators.yaml")))
 def test_indicator_examples(ex: dict, extractor) -> None:
-    got = extractor.extract(ex["text"]).to_dict()["indicators"]
+    got = extractor.extract(ex["text"], meta={"published": ex.get("published")}).to_dict()["indicators"]
     assert [i["name"] for i in got] == [w["name"] for w in ex["expect"]]
     for ind, w in zip(got, ex["expect"]):
         if "period" in w:

@@ -72,6 +72,7 @@ class IndicatorExtractor:
         b = r"(?:^|(?<=[\s(,;:]))"
         self._dir_re = re.compile(rf"{b}(?P<verb>{_alt(list(self._dir_of))}){fill}\s*$", re.I)
         self._also_re = re.compile(rf"^\s*\(?\s*(?:{_alt(r['also_amount'])})?\s*$", re.I)
+        self._also_named_re = re.compile(rf"(?<!\w)(?:{_alt(r['also_amount'])})(?!\w)", re.I)
         self._also_word_re = re.compile(rf"^\s*[,(;]?\s*(?:và|,)?\s*(?:{_alt(r['also_amount'])})?\s*$", re.I)
         self._measure_verbs = {v.casefold() for v in r["measure_verbs"]}
         self._also_level_re = re.compile(rf"^\s*[,;]?\s*(?:(?:{_alt(r['also_level'])})\s*)*$", re.I)
@@ -85,6 +86,7 @@ class IndicatorExtractor:
         # one piece at a time (no nested quantifiers: names are cleaned on 1 MB lines too)
         self._lead = re.compile(rf"[\s,;:.\-()\"]+|(?:{_alt(r['name_leading_drop'])})(?!\w)", re.I)
         self._trail_words = re.compile(rf"(?<!\w)(?:{_alt(r['name_trailing_drop'])})\Z", re.I)
+        self._object_verbs = re.compile(rf"(?<!\w)(?:{_alt(r['object_verbs'])})\s+", re.I)
         self._not_names = {f.casefold() for f in r["not_names"]}
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
@@ -141,8 +143,10 @@ class IndicatorExtractor:
             end = comp.nend if comp else qend
             kind = q.model.kind
             prev = events[-1] if events else None
-            if prev and prev.kind == "change" and not prev.comparison and prev.end <= q.nstart \
-                    and self._also_word_re.match(text[prev.end:q.nstart]):
+            gap = text[prev.end:q.nstart] if prev and prev.end <= q.nstart else None
+            if prev and prev.kind == "change" and not prev.comparison and gap is not None \
+                    and self._also_word_re.match(gap) \
+                    and (kind == prev.q.model.kind or self._also_named_re.search(gap)):
                 amount = self._ratio_change(q, prev.direction or "increase") if kind == "ratio" else None
                 events.append(_Event("change", q.nstart, end, q, prev.direction, comp, amount=amount, also=True))
                 continue
@@ -303,6 +307,11 @@ class IndicatorExtractor:
         if m and m.start() > 0:
             b = a + m.start()
             a, b = self._clean(region, a, b)
+        last = None
+        for last in self._object_verbs.finditer(region, a, b):
+            pass
+        if last is not None and last.end() < b:
+            a, b = self._clean(region, last.end(), b)
         m = self._estimate_cut.search(region, a, b)
         if m and m.start() > a:
             a, b = self._clean(region, a, m.start())
@@ -362,6 +371,9 @@ class IndicatorExtractor:
                 later = ev.comparison if ev.also and ev.comparison is not None and ev.comparison.of_period is None else None
         prev_base: ComparisonMention | None = None
         parent_changes = [e for e in parent.events if e.kind == "change"] if parent else []
+        # bases written after a change, in order: "A tăng 13% và B tăng 10% so với cùng kỳ" gives A's too
+        trailing = [e.comparison for ind in inds for e in ind.events
+                    if e.kind == "change" and e.comparison is not None and e.comparison.of_period is None]
         for ind in inds:
             k = 0
             for ev in ind.events:
@@ -369,10 +381,13 @@ class IndicatorExtractor:
                     continue
                 if ev.comparison is None:
                     lead = [c for c in free if c.nend <= ev.verb_start]
+                    after = [c for c in trailing if c.nstart >= ev.end]
                     if prev_base is not None:
                         ev.comparison = prev_base
                     elif lead:
                         ev.comparison = lead[-1]
+                    elif after:
+                        ev.comparison = after[0]
                     elif parent_changes:
                         src = parent_changes[k] if k < len(parent_changes) else parent_changes[-1]
                         ev.comparison = src.comparison if src.comparison and src.comparison.of_period is None else None
