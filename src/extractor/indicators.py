@@ -90,8 +90,12 @@ class IndicatorExtractor:
         self._not_names = {f.casefold() for f in r["not_names"]}
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
-        self._seg = re.compile(r"[,;:]|\s-\s|(?<=\s)là(?=\s)|\s+\(")
-        self._aspect = re.compile(rf"\s+về\s+(?:{_alt(r['aspects'])})(?!\w)", re.I)
+        self._seg = re.compile(r"[,;:]|\s-\s|(?<=\s)(?:là|với)(?=\s)|\s+\(")
+        # "tăng 9,3% về số doanh nghiệp": the aspect of an amount (a short phrase up to the next
+        # clause boundary), read with the amount
+        self._aspect = re.compile(
+            r"\s+về\s+[^,;.()\d]{1,40}?(?=\s+(?:và|so với|so|nhưng|còn)\s|\s*[,;.()]|\s*$)",
+            re.I)
         self._estimate_cut = self._estimate
 
     # --- public -------------------------------------------------------------------------------
