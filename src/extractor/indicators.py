@@ -75,7 +75,9 @@ class IndicatorExtractor:
         self._also_named_re = re.compile(rf"(?<!\w)(?:{_alt(r['also_amount'])})(?!\w)", re.I)
         self._also_word_re = re.compile(rf"^\s*[,(;]?\s*(?:và|,)?\s*(?:{_alt(r['also_amount'])})?\s*$", re.I)
         self._measure_verbs = {v.casefold() for v in r["measure_verbs"]}
-        self._also_level_re = re.compile(rf"^\s*[,;]?\s*(?:(?:{_alt(r['also_level'])})\s*)*$", re.I)
+        # a second level may follow a few words later: "48,34 triệu cổ phiếu giao dịch, tương ứng 902,3 tỷ đồng"
+        self._also_level_re = re.compile(
+            rf"^\s*(?:[^\d,;.()\s]+\s+){{0,5}}?[,;]?\s*(?:(?:{_alt(r['also_level'])})\s*)*$", re.I)
         self._paren_after = re.compile(r"\s*\)")
         self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
