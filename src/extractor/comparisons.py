@@ -34,6 +34,7 @@ class ComparisonMention:
     base: PeriodMention | None
     model: Comparison
     of_period: PeriodMention | None = None  # set for "(cùng kỳ tăng 11%)"
+    attach_only: bool = False  # a bare "cùng kỳ": a base only for the amount right before it
 
 
 def classify(statement: PeriodMention | None, base: PeriodMention) -> str:
@@ -89,6 +90,7 @@ class ComparisonFinder:
         self._stop = re.compile(rf"[,;:()!?\"]|\.(?!\d)|\s-\s|(?<!\w)(?:{'|'.join(map(re.escape, r['base_ends_before']))})(?!\w)", re.I)
         self._kinds = [(k, re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, forms))})(?!\w)", re.I))
                        for k, forms in r["base_phrases"].items()]
+        self._bare = re.compile(r"(?<!\w)cùng kỳ(?:\s+năm\s+(?:trước|ngoái|(?:19|20)\d{2}))?(?!\w)", re.I)
         self._of_period = re.compile(r"(?<!\w)cùng kỳ(?:\s+(?:năm\s+(?:trước|ngoái)|năm\s+(?:19|20)\d{2}))?(?=\s+(?:tăng|giảm|đạt|chỉ tăng|chỉ giảm|tăng trưởng)(?!\w))", re.I)
 
     def find(self, ctx: Context, periods: list[PeriodMention]) -> list[ComparisonMention]:
@@ -118,6 +120,13 @@ class ComparisonFinder:
             model = self._model(ctx, m.start(), m.end(), "same_period_last_year", base, m.start(), m.end())
             out.append(ComparisonMention(m.start(), m.end(), ctx.sentence_of(m.start()), "same_period_last_year",
                                          base, model, of_period=of))
+        for m in self._bare.finditer(text):
+            # "(tăng gấp đôi cùng kỳ)": a bare "cùng kỳ" right after an amount is its base
+            if any(c.nstart <= m.start() < c.nend for c in out):
+                continue
+            c = self._resolve(ctx, m.start(), m.end(), m.start(), m.group(0), periods, statements, doc_period)
+            c.attach_only = True
+            out.append(c)
         out.sort(key=lambda c: (c.nstart, c.nend))
         return out
 

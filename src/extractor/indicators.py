@@ -113,9 +113,9 @@ class IndicatorExtractor:
         by_sent_c: dict[int, list[ComparisonMention]] = {}
         for c in comparisons:
             by_sent_c.setdefault(c.sentence, []).append(c)
-        self._qspans = [(q.nstart, q.nend) for q in quantities]
+        qspans = [(q.nstart, q.nend) for q in quantities]
         result: list[_Ind] = []
-        prev_sentence_last: int | None = None
+        last_of_sentence: dict[int, int] = {}
         for si, (ss, se) in enumerate(ctx.sentence_spans):
             qs = by_sent_q.get(si, [])
             if not qs:
@@ -124,8 +124,9 @@ class IndicatorExtractor:
             events = self._events(text, ss, qs, comps)
             if not events:
                 continue
-            inds = self._group(ctx, ss, events, comps, statements, doc_period)
-            parent = prev_sentence_last if self._breakdown.match(text[ss:se]) and prev_sentence_last is not None else None
+            inds = self._group(ctx, ss, events, comps, statements, doc_period, qspans)
+            # "Trong đó, ..." breaks down the statement of the sentence right before it
+            parent = last_of_sentence.get(si - 1) if self._breakdown.match(text[ss:se]) else None
             base_idx = len(result)
             for ind in inds:
                 ind.parent = parent
@@ -135,7 +136,8 @@ class IndicatorExtractor:
                     if ind.period is None:
                         ind.period = result[parent].period
             result.extend(inds)
-            prev_sentence_last = base_idx + len(inds) - 1 if inds else prev_sentence_last
+            if inds:
+                last_of_sentence[si] = base_idx + len(inds) - 1
         return [self._model(ctx, ind) for ind in result]
 
     # --- events -------------------------------------------------------------------------------
@@ -230,12 +232,13 @@ class IndicatorExtractor:
 
     # --- subjects and grouping ---------------------------------------------------------------
     def _group(self, ctx: Context, ss: int, events: list[_Event], comps: list[ComparisonMention],
-               statements: list[PeriodMention], doc_period: PeriodMention | None) -> list[_Ind]:
+               statements: list[PeriodMention], doc_period: PeriodMention | None,
+               all_qspans: list[tuple[int, int]]) -> list[_Ind]:
         text = ctx.text
         inds: list[_Ind] = []
         seg_start = ss
         cur: _Ind | None = None
-        qspans = [(e.q.nstart, e.q.nend) for e in events] + self._qspans
+        qspans = [(e.q.nstart, e.q.nend) for e in events] + all_qspans
         for ev in events:
             region_start = seg_start
             # a "(cùng kỳ tăng 11%)" event: the change of the year-ago period
@@ -325,6 +328,8 @@ class IndicatorExtractor:
         if len(words) > 24:
             a = b - len(" ".join(words[-24:]))
             a, b = self._clean(region, a, b)
+        if "(" in region[a:b] and ")" not in region[a:b]:  # "khu vực ... (kể cả dầu thô) đạt"
+            a, b = self._clean(region, a, a + region[a:b].index("("))
         if a >= b or not any(ch.isalpha() for ch in region[a:b]) or region[a:b].casefold() in self._not_names \
                 or re.fullmatch(r"[IVXLivxl]+|\W*\d*\W*", region[a:b]):
             return None
@@ -366,7 +371,7 @@ class IndicatorExtractor:
     @staticmethod
     def _inherit_bases(ss: int, inds: list[_Ind], comps: list[ComparisonMention], parent: _Ind | None) -> None:
         attached = {id(e.comparison) for ind in inds for e in ind.events if e.comparison is not None}
-        free = [c for c in comps if id(c) not in attached and c.of_period is None]
+        free = [c for c in comps if id(c) not in attached and c.of_period is None and not c.attach_only]
         for ind in inds:  # "giảm 21,3% về lượng và 20,7% về trị giá so với tháng trước"
             later: ComparisonMention | None = None
             for ev in reversed(ind.events):
@@ -379,7 +384,8 @@ class IndicatorExtractor:
         parent_changes = [e for e in parent.events if e.kind == "change"] if parent else []
         # bases written after a change, in order: "A tăng 13% và B tăng 10% so với cùng kỳ" gives A's too
         trailing = [e.comparison for ind in inds for e in ind.events
-                    if e.kind == "change" and e.comparison is not None and e.comparison.of_period is None]
+                    if e.kind == "change" and e.comparison is not None and e.comparison.of_period is None
+                    and not e.comparison.attach_only]
         for ind in inds:
             k = 0
             for ev in ind.events:
@@ -397,7 +403,7 @@ class IndicatorExtractor:
                     elif parent_changes:
                         src = parent_changes[k] if k < len(parent_changes) else parent_changes[-1]
                         ev.comparison = src.comparison if src.comparison and src.comparison.of_period is None else None
-                if ev.comparison is not None and ev.comparison.of_period is None:
+                if ev.comparison is not None and ev.comparison.of_period is None and not ev.comparison.attach_only:
                     prev_base = ev.comparison
                 k += 1
 
