@@ -116,6 +116,9 @@ class ComparisonFinder:
                 continue
             st = statement_before(ctx, m.start(), statements, doc_period)
             of = st.shifted_years(-1) if st else None
+            year = re.search(r"(?:19|20)\d{2}", m.group(0))
+            if of is not None and year:  # "(cùng kỳ năm 2020 tăng 0,78%)": the year is written
+                of = replace(of, year=int(year.group(0)))
             base = of.shifted_years(-1) if of else None
             model = self._model(ctx, m.start(), m.end(), "same_period_last_year", base, m.start(), m.end())
             out.append(ComparisonMention(m.start(), m.end(), ctx.sentence_of(m.start()), "same_period_last_year",

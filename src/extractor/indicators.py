@@ -159,6 +159,8 @@ class IndicatorExtractor:
                 events.append(_Event("change", q.nstart, end, q, prev.direction, comp, amount=amount, also=True))
                 continue
             m = self._dir_re.search(before)
+            if m and kind not in ("percent", "percentage_points", "points", "ratio") and re.search(r"(?<!\w)với\s*$", before):
+                m = None  # "tăng nhiều nhất với 6.231 doanh nghiệp": a level, not the amount of the change
             if m and kind != "ratio":
                 d = self._dir_of[m.group("verb").casefold()]
                 if m.group("verb").casefold() == "vượt" and self._plan_after.match(text[q.nend:]):

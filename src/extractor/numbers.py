@@ -116,7 +116,7 @@ class NumberReader:
         mw = r["multipliers"]["words"]
         self._mult_words = {k: Decimal(str(v)) for k, v in mw.items()}
         self._mult = re.compile(
-            rf"(?<!\w)gấp\s+(?:(?P<w>{_alt(list(mw))})(?!\w)(?:\s+lần)?|(?P<n>\d[\d.,]*+)(?:\s+lần)?)"
+            rf"(?<!\w)gấp\s+(?:(?P<gq>{_alt(list(self._qual))})\s+)?(?:(?P<w>{_alt(list(mw))})(?!\w)(?:\s+lần)?|(?P<n>\d[\d.,]*+)(?:\s+lần)?)"
             rf"|(?<!\w)(?P<n2>\d[\d.,]*+)\s+lần(?!\w)",
             re.IGNORECASE,
         )
@@ -269,7 +269,7 @@ class NumberReader:
                 continue
             if any(a < e and s < b for a, b in taken):
                 continue
-            qual = None
+            qual = self._qual[m.group("gq").casefold()] if m.group("gq") else None
             qb = self._qual_before.search(text[max(0, s - 24):s]) if m.group("n2") else None
             if qb and not qb.group("tu"):
                 qual = self._qual[qb.group("q").casefold()]

@@ -179,10 +179,13 @@ class PeriodFinder:
         return None
 
 
+_BASE_BEFORE = re.compile(r"(?:so với|so|cùng kỳ|bằng|với)\s*(?:cuối|đầu|hết|thời điểm|thời điểm cuối)?\s*(?:tháng|quý|năm|cùng kỳ)?\s*$")
+
+
 def is_base_position(text: str, p: PeriodMention) -> bool:
     """True when the period is written as a comparison base ("so với tháng 12/2020")."""
-    before = text[max(0, p.nstart - 16):p.nstart].casefold()
-    return bool(re.search(r"(?:so với|so|cùng kỳ|bằng|với)\s*(?:tháng|quý|năm|cùng kỳ)?\s*$", before))
+    before = text[max(0, p.nstart - 24):p.nstart].casefold()
+    return bool(_BASE_BEFORE.search(before))
 
 
 def statement_periods(text: str, periods: list[PeriodMention]) -> list[PeriodMention]:
