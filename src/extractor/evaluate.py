@@ -297,6 +297,16 @@ def render(sc: Scores) -> str:
     return "\n".join(lines)
 
 
+def render_markdown(sc: Scores) -> str:
+    """The scores as a Markdown table (docs/quality.md)."""
+    lines = ["| measure | recall | precision | F1 |", "| --- | --- | --- | --- |"]
+    for m, r in sc.rows.items():
+        prec = f"{r.matched}/{r.extracted} ({r.precision:.3f})" if r.has_precision else "–"
+        f1 = f"{r.f1:.3f}" if r.f1 is not None else "–"
+        lines.append(f"| {m} | {r.found}/{r.total} ({r.recall:.3f}) | {prec} | {f1} |")
+    return "\n".join(lines)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``vnextract eval`` to the CLI."""
 
@@ -307,6 +317,7 @@ def register(app: typer.Typer) -> None:
         text: Annotated[Path, typer.Argument(help="The article text, or the folder of texts with --dir.")],
         directory: Annotated[bool, typer.Option("--dir", help="Score folders instead of one article.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+        markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table.")] = False,
         show: Annotated[bool, typer.Option("--show", help="Print each problem found.")] = False,
         out: Annotated[Optional[Path], typer.Option("--out", help="Also write the JSON figures here.")] = None,
     ) -> None:
@@ -315,7 +326,7 @@ def register(app: typer.Typer) -> None:
         data = json.dumps(sc.to_dict(), ensure_ascii=False, indent=2)
         if out is not None:
             out.write_text(data + "\n", encoding="utf-8")
-        print(data if as_json else render(sc))
+        print(data if as_json else render_markdown(sc) if markdown else render(sc))
         if show:
             for p in sc.problems:
                 print("  -", p)
