@@ -104,6 +104,8 @@ class NumberReader:
         self._after_scale_only = re.compile(rf"\s*(?P<scale>{sc})(?!\w)", re.IGNORECASE)
         self._range = re.compile(r"\s*(?:-|đến|tới)\s*(?=\d)", re.IGNORECASE)
         self._qual_before = re.compile(rf"(?:^|(?<=[\s(,;:]))(?P<q>{_alt(list(self._qual))})\s+(?P<tu>từ\s+)?$", re.IGNORECASE)
+        # "cao hơn 0,21 điểm": "hơn" after a comparative adjective is a comparison, not a qualifier
+        self._comparative = re.compile(rf"(?<!\w)(?:{_alt(r['comparatives'])})\s+$", re.IGNORECASE)
         self._tu_before = re.compile(r"(?:^|(?<=[\s(,;:]))từ\s+$", re.IGNORECASE)
         self._blocked_before = re.compile(rf"(?:^|(?<=[\s(]))(?:{_alt(r['not_quantity_after'])})\s*$", re.IGNORECASE)
         sp = r["spelled"]
@@ -205,6 +207,8 @@ class NumberReader:
             unit, kind = self._unit_of(first_unit)
             num = val * self._multiplier(first_unit) + self._sub_amount(first_unit, style)
             qb = self._qual_before.search(before)
+            if qb and self._comparative.search(before[:qb.start()]):
+                qb = None
             if qb and not qb.group("tu"):
                 q = self._qual[qb.group("q").casefold()]
                 if not (q == "more_than" and qb.group("q").casefold().startswith("vượt") and kind == "percent"):
