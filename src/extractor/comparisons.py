@@ -150,7 +150,7 @@ class ComparisonFinder:
                 base = st.shifted_years(-1)
                 if explicit is not None and st.kind != "year":
                     base = replace(base, year=explicit.year)
-                    if st.year is not None and explicit.year != st.year - 1:
+                    if st.year is not None and explicit.year < st.year - 1:
                         kind = "explicit_period"  # "so với cùng kỳ năm 2019" in 2023: not last year
         elif kind == "previous_period":
             if re.search(r"(?<!\w)(?:năm trước|năm ngoái)(?!\w)", base_text, re.I) and st is not None and st.kind != "year":

@@ -81,6 +81,9 @@ class PeriodFinder:
         self._patterns: list[tuple[str, re.Pattern]] = [
             ("cumulative", re.compile(rf"(?<!\w)(?P<n>\d{{1,2}}|{nw})\s+tháng\s+(?:đầu\s+năm|đầu|năm|qua|vừa qua|của năm)(?:\s+(?:nay|qua))?(?:\s*(?:năm\s+)?(?P<y>(?:19|20)\d{{2}}))?(?!\w)", re.I)),
             ("cumulative_bare", re.compile(rf"(?<!\w)(?P<n>\d{{1,2}}|{nw})\s+tháng(?:\s*/\s*|\s+năm\s+)(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I)),
+            # "ngành công nghiệp 9 tháng tăng ...": a bare cumulative window, but not a duration or a
+            # deposit term ("kéo dài 3 tháng", "kỳ hạn 6 tháng", "6 tháng tới")
+            ("cumulative_plain", re.compile(rf"(?<!kỳ hạn )(?<!kéo dài )(?<!dưới )(?<!trên )(?<!vòng )(?<!\w)(?P<n>[2-9]|1[0-2]|{nw})\s+tháng(?!\w)(?!\s*(?:tới|nữa|sau|trước|liên tiếp|liền|liên tục|một lần|/)(?!\w))", re.I)),
             ("half", re.compile(r"(?<!\w)(?P<h>nửa đầu năm|nửa cuối năm|6 tháng cuối năm)(?:\s+(?:nay|qua))?(?:\s*(?:năm\s+)?(?P<y>(?:19|20)\d{2}))?(?!\w)", re.I)),
             ("quarter", re.compile(rf"(?<!\w)quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?!\w)(?:{y})?", re.I)),
             ("month", re.compile(rf"(?<!\w)tháng\s+(?P<m>0?[1-9]|1[0-2])(?![\d,.]\d)(?:{y})?(?!\d)", re.I)),
@@ -114,7 +117,7 @@ class PeriodFinder:
         g = m.groupdict()
         yr = int(g["y"]) if g.get("y") else None
         s, e = m.start(), m.end()
-        if kind in ("cumulative", "cumulative_bare"):
+        if kind in ("cumulative", "cumulative_bare", "cumulative_plain"):
             n = int(g["n"]) if g["n"].isdigit() else self._numwords.get(g["n"].casefold())
             if not n or n > 12:
                 return None
