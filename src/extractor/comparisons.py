@@ -90,6 +90,10 @@ class ComparisonFinder:
         self._stop = re.compile(rf"[,;:()!?\"]|\.(?!\d)|\s-\s|(?<!\w)(?:{'|'.join(map(re.escape, r['base_ends_before']))})(?!\w)", re.I)
         self._kinds = [(k, re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, forms))})(?!\w)", re.I))
                        for k, forms in r["base_phrases"].items()]
+        # "vượt 23,9% dự toán", "vượt kế hoạch 12,3%": a plan base without "so với"
+        self._bare_plan = re.compile(
+            r"(?:(?<=%)|(?<=%\s)|(?<=vượt\s)|(?<=hơn\s)|(?<=hụt\s))(?:dự toán|kế hoạch|mục tiêu|chỉ tiêu)"
+            r"(?:\s+(?:năm(?:\s+(?:19|20)\d{2})?|đề ra|được giao|cả năm))?(?!\w)", re.I)
         self._bare = re.compile(r"(?<!\w)cùng kỳ(?:\s+năm\s+(?:trước|ngoái|(?:19|20)\d{2}))?(?!\w)", re.I)
         self._of_period = re.compile(r"(?<!\w)cùng kỳ(?:\s+(?:năm\s+(?:trước|ngoái)|năm\s+(?:19|20)\d{2}))?(?=\s+(?:tăng|giảm|đạt|chỉ tăng|chỉ giảm|tăng trưởng)(?!\w))", re.I)
 
@@ -123,6 +127,12 @@ class ComparisonFinder:
             model = self._model(ctx, m.start(), m.end(), "same_period_last_year", base, m.start(), m.end())
             out.append(ComparisonMention(m.start(), m.end(), ctx.sentence_of(m.start()), "same_period_last_year",
                                          base, model, of_period=of))
+        for m in self._bare_plan.finditer(text):
+            if any(c.nstart <= m.start() < c.nend for c in out):
+                continue
+            c = self._resolve(ctx, m.start(), m.end(), m.start(), m.group(0), periods, statements, doc_period)
+            c.attach_only = True
+            out.append(c)
         for m in self._bare.finditer(text):
             # "(tăng gấp đôi cùng kỳ)": a bare "cùng kỳ" right after an amount is its base
             if any(c.nstart <= m.start() < c.nend for c in out):

@@ -89,6 +89,10 @@ class IndicatorExtractor:
         self._lead = re.compile(rf"[\s,;:.\-()\"]+|(?:{_alt(r['name_leading_drop'])})(?!\w)", re.I)
         self._trail_words = re.compile(rf"(?<!\w)(?:{_alt(r['name_trailing_drop'])})\Z", re.I)
         self._object_verbs = re.compile(rf"(?<!\w)(?:{_alt(r['object_verbs'])})\s+", re.I)
+        from .normalise import normalise
+
+        self._comma_names = re.compile(
+            rf"(?<!\w)(?:{_alt([normalise(n).text for n in r['comma_names']])})(?!\w)", re.I)
         self._not_names = {f.casefold() for f in r["not_names"]}
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
@@ -154,7 +158,7 @@ class IndicatorExtractor:
             gap = text[prev.end:q.nstart] if prev and prev.end <= q.nstart else None
             if prev and prev.kind == "change" and not prev.comparison and gap is not None \
                     and self._also_word_re.match(gap) \
-                    and (kind == prev.q.model.kind or self._also_named_re.search(gap)):
+                    and (kind == prev.q.model.kind or self._also_named_re.search(gap) or "(" in gap):
                 amount = self._ratio_change(q, prev.direction or "increase") if kind == "ratio" else None
                 events.append(_Event("change", q.nstart, end, q, prev.direction, comp, amount=amount, also=True))
                 continue
@@ -165,7 +169,10 @@ class IndicatorExtractor:
                 d = self._dir_of[m.group("verb").casefold()]
                 if m.group("verb").casefold() == "vượt" and self._plan_after.match(text[q.nend:]):
                     d = "increase"
-                events.append(_Event("change", q.nstart - (len(before) - m.start()), end, q, d, comp))
+                vstart = q.nstart - (len(before) - m.start())
+                if comp is None:  # "vượt kế hoạch 12,3%": the base is written inside the verb
+                    comp = next((c for c in comps if vstart <= c.nstart and c.nend <= q.nstart), None)
+                events.append(_Event("change", vstart, end, q, d, comp))
                 continue
             if kind == "ratio":
                 # "tăng gấp đôi", "cao gấp 2,5 lần", "tăng 66 lần": a change in percent
@@ -269,8 +276,7 @@ class IndicatorExtractor:
             seg_start = ev.end
         return inds
 
-    @staticmethod
-    def _mask(text: str, a: int, b: int, comps: list[ComparisonMention], qspans: list[tuple[int, int]]) -> str:
+    def _mask(self, text: str, a: int, b: int, comps: list[ComparisonMention], qspans: list[tuple[int, int]]) -> str:
         """The region's text with comparison bases blanked and amounts marked "\0" (same length,
         so offsets hold); a segment holding an amount is an apposition, never a name."""
         s = text[a:b]
@@ -278,6 +284,8 @@ class IndicatorExtractor:
             if c.nstart < b and c.nend > a:
                 x, y = max(c.nstart, a) - a, min(c.nend, b) - a
                 s = s[:x] + " " * (y - x) + s[y:]
+        for m in self._comma_names.finditer(s):  # "chế biến, chế tạo" is one name
+            s = s[:m.start()] + m.group(0).replace(",", "\x01") + s[m.end():]
         for qs, qe in qspans:
             if qs < b and qe > a:
                 x, y = max(qs, a) - a, min(qe, b) - a
