@@ -81,7 +81,12 @@ class IndicatorExtractor:
         self._paren_after = re.compile(r"\s*\)")
         self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
-        self._share_re = re.compile(rf"{b}(?P<verb>{_alt(r['share_verbs'])})(?:\s+(?:khoảng|gần|hơn|trên|xấp xỉ|tới|đến))*\s*$", re.I)
+        self._share_re = re.compile(
+            rf"{b}(?P<verb>{_alt(r['share_verbs'])})(?:\s+(?:{_alt(r['share_fillers'])}))*\s*$", re.I)
+        # the whole a share is of, when the sentence's lead names it: "Về cơ cấu GDP 9 tháng, ..."
+        self._share_lead = re.compile(
+            r"(?:^|(?<=\W))(?:(?:về\s+)?cơ cấu(?:\s+của)?|trong\s+(?:tổng\s+)?(?:số\s+)?(?!đó\b)(?=\w))\s*"
+            r"(?P<of>[^,;:()\d]{2,60}?)(?=\s+(?:\d|tháng|quý|năm|nửa|trong)(?!\w)|\s*[,;:])", re.I)
         self._plan_after = re.compile(rf"^\s*(?:so với\s+|của\s+)?(?:{_alt(r['plan_words'])})(?!\w)", re.I)
         self._share_of = re.compile(r"^\s*(?:trong|của|trên|so với)?\s*(?P<of>[^,;.()]+)", re.I)
         self._estimate = re.compile(rf"(?<!\w)(?:{_alt(r['estimate_markers'])})(?!\w)", re.I)
@@ -93,6 +98,7 @@ class IndicatorExtractor:
 
         self._comma_names = re.compile(
             rf"(?<!\w)(?:{_alt([normalise(n).text for n in r['comma_names']])})(?!\w)", re.I)
+        self._description = re.compile(rf"(?:{_alt(r['descriptions'])})(?!\w)", re.I)
         self._not_names = {f.casefold() for f in r["not_names"]}
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
@@ -120,7 +126,10 @@ class IndicatorExtractor:
         qspans = [(q.nstart, q.nend) for q in quantities]
         result: list[_Ind] = []
         last_of_sentence: dict[int, int] = {}
+        last_share_of = ""  # a share with no whole of its own takes the previous one's, within a paragraph
         for si, (ss, se) in enumerate(ctx.sentence_spans):
+            if si and "\n" in text[ctx.sentence_spans[si - 1][1]:ss]:
+                last_share_of = ""
             qs = by_sent_q.get(si, [])
             if not qs:
                 continue
@@ -128,6 +137,12 @@ class IndicatorExtractor:
             events = self._events(text, ss, qs, comps)
             if not events:
                 continue
+            for ev in events:
+                if ev.kind == "share" and not ev.share_of:
+                    lead = self._share_lead.search(text, ss, se)
+                    ev.share_of = lead.group("of").strip() if lead and lead.start() < ev.verb_start else last_share_of
+                if ev.kind == "share" and ev.share_of:
+                    last_share_of = ev.share_of
             inds = self._group(ctx, ss, events, comps, statements, doc_period, qspans)
             # "Trong đó, ..." breaks down the statement of the sentence right before it
             parent = last_of_sentence.get(si - 1) if self._breakdown.match(text[ss:se]) else None
@@ -321,6 +336,13 @@ class IndicatorExtractor:
                 break
             a = pa
             i -= 1
+        # "Hoa Kỳ là thị trường lớn nhất", "Tôm ... với kim ngạch 1,2 tỷ USD": after "là"/"với" stands a
+        # description or a generic measure, and the entity named is the one before it
+        if i > 0 and region[segs[i - 1][1]:segs[i][0]].strip() in ("là", "với") \
+                and self._description.match(region[a:b]) and not any(w[:1].isupper() for w in region[a:b].split()[1:]):
+            pa, pb = self._clean(region, *segs[i - 1])
+            if pa < pb and "\0" not in region[pa:pb]:
+                a, b = pa, pb
         # the name stops at a period written inside it ("Chỉ số ... tháng 1 ước")
         m = re.search(r"(?<!\w)(?:trong\s+|của\s+|tại\s+)?(?:tháng|quý|năm|\d{1,2}\s+tháng|T\d{1,2}/|nửa đầu|cả năm|tuần|phiên)(?!\w)", region[a:b], re.I)
         if m and m.start() > 0:

@@ -14,7 +14,7 @@ from .rules import load_rules
 
 __all__ = ["SentenceSplitter", "SentenceIndex"]
 
-_END = re.compile(r"[.!?]+(?:[\"')\]]+)?(?=\s+[\"'(\[]?[A-ZÀ-ỸĐ0-9])")
+_END = re.compile(r"[.!?]+(?:[\"')\]]+)?(?=\s+[\"'(\[]?(?P<next>\w))")
 
 
 class SentenceSplitter:
@@ -51,6 +51,9 @@ class SentenceSplitter:
         quoted = _quoted_regions(para)
         cur = 0
         for m in _END.finditer(para):
+            nxt = m.group("next")
+            if not (nxt.isupper() or nxt.isdigit()):  # a sentence starts with a capital or a digit
+                continue
             first_mark = m.start()
             if para[first_mark] == "." and m.group(0) == "." and self._is_abbrev(para, first_mark):
                 continue
