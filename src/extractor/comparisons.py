@@ -45,6 +45,8 @@ def classify(statement: PeriodMention | None, base: PeriodMention) -> str:
     if b.kind == "day" and b.month == 12 and b.day == 31:
         return "period_start"
     same_year_known = s.year is not None and b.year is not None
+    if s.kind == "day" and b.kind == "month" and s.month:
+        s = replace(s, kind="month", day=None)  # a statement dated "21/3" is about March
     if s.kind == b.kind == "month":
         if same_year_known:
             if (b.year, b.month) == (s.year - 1, s.month):

@@ -191,20 +191,23 @@ def is_base_position(text: str, p: PeriodMention) -> bool:
     return bool(_BASE_BEFORE.search(before))
 
 
+_POINT_BEFORE = re.compile(r"(?<!\w)(?:từ|kể từ|vào thời điểm|thời điểm)\s*$", re.I)
+
+
 def statement_periods(text: str, periods: list[PeriodMention]) -> list[PeriodMention]:
-    """Periods that say what a statement is about (not bases, not weeks or relative words)."""
-    return [p for p in periods if p.kind in _STATEMENT_KINDS and not is_base_position(text, p)]
+    """Periods that say what a statement is about: not bases, weeks or relative words, nor points
+    in time that only date an event ("từ tháng 2", "kể từ quý II")."""
+    return [p for p in periods if p.kind in _STATEMENT_KINDS and not is_base_position(text, p)
+            and not _POINT_BEFORE.search(text[max(0, p.nstart - 20):p.nstart])]
 
 
 def statement_before(ctx: Context, pos: int, statements: list[PeriodMention],
                      doc_period: PeriodMention | None) -> PeriodMention | None:
-    """The statement period in force at ``pos``: the last one before it in the same sentence or
-    paragraph, else the document's (its first statement period)."""
+    """The statement period in force at ``pos``: the last one written before it, else the
+    document's (its first statement period, for text before any)."""
     best = None
     for p in statements:
         if p.nstart >= pos:
             break
         best = p
-    if best is not None and (ctx.sentence_of(best.nstart) == ctx.sentence_of(pos) or "\n" not in ctx.text[best.nend:pos]):
-        return best
-    return doc_period
+    return best if best is not None else doc_period
