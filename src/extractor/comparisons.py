@@ -149,6 +149,14 @@ class ComparisonFinder:
                  periods: list[PeriodMention], statements: list[PeriodMention],
                  doc_period: PeriodMention | None) -> ComparisonMention:
         st = statement_before(ctx, start, statements, doc_period)
+        sent = ctx.sentence_of(start)
+        if st is None or ctx.sentence_of(st.nstart) != sent:
+            # "So với cùng kỳ năm trước, khu vực ... quý III/2022 tăng 3,24%": the statement's own
+            # period may come after its base in the sentence
+            later = next((p for p in statements if p.nstart > start and ctx.sentence_of(p.nstart) == sent), None)
+            st = later or st
+        if st is not None and st.kind == "day" and st.month and re.search(r"tháng", base_text, re.I):
+            st = replace(st, kind="month", day=None)  # "so với tháng trước" of a dated statement
         inside = [p for p in periods if base_start <= p.nstart and p.nend <= end]
         kind = "other"
         for k, pat in self._kinds:

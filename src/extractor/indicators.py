@@ -101,6 +101,7 @@ class IndicatorExtractor:
         self._description = re.compile(rf"(?:{_alt(r['descriptions'])})(?!\w)", re.I)
         self._not_names = {f.casefold() for f in r["not_names"]}
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
+        self._contrast = re.compile(rf"^\W*(?:{_alt(r['contrast_openers'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
         self._seg = re.compile(r"[,;:]|\s-\s|(?<=\s)(?:là|với)(?=\s)|\s+\(")
         # "tăng 9,3% về số doanh nghiệp": the aspect of an amount (a short phrase up to the next
@@ -150,6 +151,15 @@ class IndicatorExtractor:
             for ind in inds:
                 ind.parent = parent
             self._inherit_bases(ss, inds, comps, result[parent] if parent is not None else None)
+            if self._contrast.match(text[ss:se]) and si - 1 in last_of_sentence:
+                # "Ở chiều ngược lại, ... (giảm 6,5%)": the list goes on against the same base
+                prev = result[last_of_sentence[si - 1]]
+                base = next((e.comparison for e in reversed(prev.events) if e.kind == "change" and e.comparison
+                             and e.comparison.of_period is None), None)
+                for ind in inds:
+                    for ev in ind.events:
+                        if ev.kind == "change" and ev.comparison is None:
+                            ev.comparison = base
             if parent is not None:
                 for ind in inds:
                     if ind.period is None:
@@ -435,7 +445,7 @@ class IndicatorExtractor:
                     elif parent_changes:
                         src = parent_changes[k] if k < len(parent_changes) else parent_changes[-1]
                         ev.comparison = src.comparison if src.comparison and src.comparison.of_period is None else None
-                if ev.comparison is not None and ev.comparison.of_period is None and not ev.comparison.attach_only:
+                if ev.comparison is not None and ev.comparison.of_period is None:
                     prev_base = ev.comparison
                 k += 1
 
