@@ -92,7 +92,7 @@ class IndicatorExtractor:
         self._estimate = re.compile(rf"(?<!\w)(?:{_alt(r['estimate_markers'])})(?!\w)", re.I)
         # one piece at a time (no nested quantifiers: names are cleaned on 1 MB lines too)
         self._lead = re.compile(rf"[\s,;:.\-()\"]+|(?:{_alt(r['name_leading_drop'])})(?!\w)", re.I)
-        self._trail_words = re.compile(rf"(?<!\w)(?:{_alt(r['name_trailing_drop'])})\Z", re.I)
+        self._trail_words = re.compile(rf"(?<!\w)(?<!nhỏ và )(?<!cuối )(?:{_alt(r['name_trailing_drop'])})\Z", re.I)
         self._object_verbs = re.compile(rf"(?<!\w)(?:{_alt(r['object_verbs'])})\s+", re.I)
         from .normalise import normalise
 
@@ -103,7 +103,10 @@ class IndicatorExtractor:
         self._cont = re.compile(rf"^\s*(?:{_alt(r['continuation'])})(?!\w)", re.I)
         self._contrast = re.compile(rf"^\W*(?:{_alt(r['contrast_openers'])})(?!\w)", re.I)
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
-        self._seg = re.compile(r"[,;:]|\s-\s|(?<=\s)(?:là|với)(?=\s)|\s+\(")
+        # clause boundaries inside a region; a comma between digits ("0,05S") is no boundary
+        self._seg = re.compile(r"(?<!\d),|,(?!\d)|[;:]|\s-\s|(?<=\s)(?:là|với)(?=\s)|\s+\(")
+        self._abbr_paren = re.compile(r"\(\s*[A-ZĐ][A-ZĐ0-9&\-.]{1,11}\s*\)")
+        self._of_whole = re.compile(r"\s+(?:GDP|GRDP|GNI)(?!\w)")
         # "tăng 9,3% về số doanh nghiệp": the aspect of an amount (a short phrase up to the next
         # clause boundary), read with the amount
         self._aspect = re.compile(
@@ -238,7 +241,8 @@ class IndicatorExtractor:
                 continue
             ml = self._level_re.search(before)
             if ml:
-                events.append(_Event("value", q.nstart - (len(before) - ml.start()), q.nend, q,
+                whole = self._of_whole.match(text, q.nend) if kind == "percent" else None  # "18,6% GDP"
+                events.append(_Event("value", q.nstart - (len(before) - ml.start()), whole.end() if whole else q.nend, q,
                                      verb=ml.group("verb").casefold()))
                 continue
             if before.rstrip().endswith("(") and kind in ("money", "count", "measure", "points") \
@@ -309,6 +313,8 @@ class IndicatorExtractor:
             if c.nstart < b and c.nend > a:
                 x, y = max(c.nstart, a) - a, min(c.nend, b) - a
                 s = s[:x] + " " * (y - x) + s[y:]
+        for m in self._abbr_paren.finditer(s):  # "tổng thu ngân sách nhà nước (NSNN)" is one name
+            s = s[:m.start()] + "\x02" + s[m.start() + 1:m.end() - 1] + "\x03" + s[m.end():]
         for m in self._comma_names.finditer(s):  # "chế biến, chế tạo" is one name
             s = s[:m.start()] + m.group(0).replace(",", "\x01") + s[m.end():]
         for qs, qe in qspans:
