@@ -45,8 +45,10 @@ def classify(statement: PeriodMention | None, base: PeriodMention) -> str:
     if b.kind == "day" and b.month == 12 and b.day == 31:
         return "period_start"
     same_year_known = s.year is not None and b.year is not None
-    if s.kind == "day" and b.kind == "month" and s.month:
-        s = replace(s, kind="month", day=None)  # a statement dated "21/3" is about March
+    if s.kind == "day" and s.month and b.kind in ("month", "quarter"):
+        # a statement dated "21/3" is about March, and about the first quarter
+        s = replace(s, kind=b.kind, day=None, month=s.month if b.kind == "month" else None,
+                    quarter=(s.month - 1) // 3 + 1 if b.kind == "quarter" else None)
     if s.kind == b.kind == "month":
         if same_year_known:
             if (b.year, b.month) == (s.year - 1, s.month):
@@ -80,6 +82,9 @@ def classify(statement: PeriodMention | None, base: PeriodMention) -> str:
         # "tháng 1 ... so với năm 2020": a whole year as the base
         return "explicit_period"
     return "explicit_period"
+
+
+_CLAUSE_END = re.compile(r"[;]|(?<!\w)(?:tăng|giảm|đạt)(?!\w)", re.I)
 
 
 class ComparisonFinder:
@@ -154,7 +159,8 @@ class ComparisonFinder:
             # "So với cùng kỳ năm trước, khu vực ... quý III/2022 tăng 3,24%": the statement's own
             # period may come after its base in the sentence
             later = next((p for p in statements if p.nstart > start and ctx.sentence_of(p.nstart) == sent), None)
-            st = later or st
+            if later is not None and not _CLAUSE_END.search(ctx.text, end, later.nstart):
+                st = later
         if st is not None and st.kind == "day" and st.month and re.search(r"tháng", base_text, re.I):
             st = replace(st, kind="month", day=None)  # "so với tháng trước" of a dated statement
         inside = [p for p in periods if base_start <= p.nstart and p.nend <= end]

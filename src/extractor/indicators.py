@@ -346,6 +346,8 @@ class IndicatorExtractor:
             i -= 1
         if i < 0:
             return None
+        if i == 0 and not first and self._cont.match(region[a:b]):
+            return None  # ", nếu loại trừ yếu tố giá tăng 7%": a qualification of the same subject
         while i > 0 and self._cont.match(region[a:b]):
             pa, pb = self._clean(region, *segs[i - 1])
             if pa >= pb or "\0" in region[pa:pb]:
