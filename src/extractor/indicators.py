@@ -45,6 +45,7 @@ class _Event:
     amount: Quantity | None = None  # a derived amount (ratio → change)
     also: bool = False  # a second amount of the previous change, or a second level
     verb: str = ""
+    name: tuple[int, int] | None = None  # the name written between verb and amount ("ghi nhận doanh thu thuần 7.891 tỷ")
 
 
 @dataclass(slots=True)
@@ -78,6 +79,8 @@ class IndicatorExtractor:
         # a second level may follow a few words later: "48,34 triệu cổ phiếu giao dịch, tương ứng 902,3 tỷ đồng"
         self._also_level_re = re.compile(
             rf"^\s*(?:[^\d,;.()\s]+\s+){{0,5}}?[,;]?\s*(?:(?:{_alt(r['also_level'])})\s*)*$", re.I)
+        self._object_level = re.compile(
+            rf"{b}(?P<verb>{_alt(r['object_verbs'])})\s+(?P<np>[^\W\d][^\d,;:.()\"]{{1,48}}?)\s*$", re.I)
         self._paren_after = re.compile(r"\s*\)")
         self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
@@ -245,6 +248,14 @@ class IndicatorExtractor:
                 events.append(_Event("value", q.nstart - (len(before) - ml.start()), whole.end() if whole else q.nend, q,
                                      verb=ml.group("verb").casefold()))
                 continue
+            mo = self._object_level.search(before)
+            if mo and kind != "ratio":
+                # "FPT ghi nhận doanh thu thuần 7.891 tỷ đồng": the measure is named between verb and amount
+                vstart = q.nstart - (len(before) - mo.start())
+                ns = q.nstart - (len(before) - mo.start("np"))
+                events.append(_Event("value", vstart, q.nend, q, verb=mo.group("verb").casefold(),
+                                     name=(ns, ns + len(mo.group("np")))))
+                continue
             if before.rstrip().endswith("(") and kind in ("money", "count", "measure", "points") \
                     and self._paren_after.match(text, q.nend):
                 # "Vietnam Airlines (gần 14.183 tỷ đồng)": the level of what stands before the bracket
@@ -284,7 +295,7 @@ class IndicatorExtractor:
             if ofp is not None:
                 ev.comparison = ofp
             region = self._mask(text, region_start, ev.verb_start, comps, qspans)
-            name = None if ev.also else self._subject(text, region_start, region, cur is None)
+            name = None if ev.also else ev.name or self._subject(text, region_start, region, cur is None)
             if name is not None and ev.verb in self._measure_verbs and \
                     not text[name[0]:name[1]].casefold().endswith(ev.verb):
                 name = (name[0], ev.verb_start + len(ev.verb))
