@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from extractor.evaluate import period_key as _ym
 from extractor.models import Meta
 from extractor.periods import PeriodFinder
 from extractor.rules import load_rules
@@ -17,15 +18,6 @@ from extractor.rules import load_rules
 def _examples(name: str) -> list[Any]:
     return load_rules(name)["examples"]
 
-
-def _ym(p: Any) -> str | None:
-    if not p or p.get("year") is None:
-        return None
-    if p.get("month") is None and p.get("quarter") is not None:
-        return f"{p['year']:04d}-Q{p['quarter']}"
-    if p.get("month") is None:
-        return f"{p['year']}"
-    return f"{p['year']:04d}-{p['month']:02d}"
 
 
 def _ids(examples: list[dict]) -> list[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from .context import Context
 from .models import Comparison
 from .periods import PeriodMention, statement_before, statement_periods
-from .rules import load_rules
+from .rules import alternation as _alt, load_rules
 
 __all__ = ["ComparisonMention", "ComparisonFinder", "classify"]
 
@@ -92,10 +92,10 @@ class ComparisonFinder:
 
     def __init__(self) -> None:
         r = load_rules("comparisons.yaml")
-        self._not_after_so = re.compile(rf"(?:{'|'.join(map(re.escape, r['not_comparison_after_so']))})(?!\w)", re.I)
+        self._not_after_so = re.compile(rf"(?:{_alt(r['not_comparison_after_so'])})(?!\w)", re.I)
         self._trigger = re.compile(r"(?<!\w)so(?:\s+với)?\s+", re.I)
-        self._stop = re.compile(rf"[,;:()!?\"]|\.(?!\d)|\s-\s|(?<!\w)(?:{'|'.join(map(re.escape, r['base_ends_before']))})(?!\w)", re.I)
-        self._kinds = [(k, re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, forms))})(?!\w)", re.I))
+        self._stop = re.compile(rf"[,;:()!?\"]|\.(?!\d)|\s-\s|(?<!\w)(?:{_alt(r['base_ends_before'])})(?!\w)", re.I)
+        self._kinds = [(k, re.compile(rf"(?<!\w)(?:{_alt(forms)})(?!\w)", re.I))
                        for k, forms in r["base_phrases"].items()]
         # "vượt 23,9% dự toán", "vượt kế hoạch 12,3%": a plan base without "so với"
         self._bare_plan = re.compile(

@@ -24,13 +24,10 @@ from .context import Context
 from .models import Change, Comparison, Indicator, Quantity, Share
 from .numbers import QuantityMention
 from .periods import PeriodMention, statement_before, statement_periods
-from .rules import load_rules
+from .rules import alternation as _alt, load_rules
 
 __all__ = ["IndicatorExtractor"]
 
-
-def _alt(forms: list[str]) -> str:
-    return "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from .context import Context
 from .models import Quantity
-from .rules import load_rules
+from .rules import alternation as _alt, load_rules
 
 __all__ = ["NumberReader", "QuantityMention", "parse_numeral", "decimal_style", "to_number"]
 
@@ -25,10 +25,6 @@ _RUN = re.compile(r"(?<![\w.,/])\d[\d.,]*+")
 _VI = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 _EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
-
-def _alt(forms: list[str]) -> str:
-    """Regex alternation, longest first, each form escaped."""
-    return "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
 
 
 def to_number(d: Decimal) -> int | float:

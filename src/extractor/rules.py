@@ -6,13 +6,20 @@ cached. A malformed file fails at load time with the file and line named, never 
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["RuleError", "rules_dir", "load_rules", "rule_files"]
+__all__ = ["RuleError", "rules_dir", "load_rules", "rule_files", "alternation"]
+
+
+def alternation(forms: list[str]) -> str:
+    """A regex alternation of vocabulary: each form escaped, longest first, so that "tăng trưởng"
+    wins over "tăng" and the pattern never depends on the order of a rule file."""
+    return "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
 
 
 class RuleError(ValueError):
