@@ -78,6 +78,9 @@ class IndicatorExtractor:
             rf"^\s*(?:[^\d,;.()\s]+\s+){{0,5}}?[,;]?\s*(?:(?:{_alt(r['also_level'])})\s*)*$", re.I)
         self._object_level = re.compile(
             rf"{b}(?P<verb>{_alt(r['object_verbs'])})\s+(?P<np>[^\W\d][^\d,;:.()\"]{{1,48}}?)\s*$", re.I)
+        # "hoàn thành 86,24% kế hoạch cả năm (9.200 tỷ đồng)": the bracket holds the plan, not a level
+        self._plan_before_paren = re.compile(rf"(?:{_alt(r['plan_words'])})(?:\s+(?:cả năm|năm|đề ra))?\s*\($", re.I)
+        self._only_period = re.compile(r"(?:(?:trong|tại|của|vào)\s+)?(?:tháng|quý|năm|tuần|phiên)\s+[^\s]+", re.I)
         self._paren_after = re.compile(r"\s*\)")
         self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
@@ -254,6 +257,7 @@ class IndicatorExtractor:
                                      name=(ns, ns + len(mo.group("np")))))
                 continue
             if before.rstrip().endswith("(") and kind in ("money", "count", "measure", "points") \
+                    and not self._plan_before_paren.search(before) \
                     and self._paren_after.match(text, q.nend):
                 # "Vietnam Airlines (gần 14.183 tỷ đồng)": the level of what stands before the bracket
                 events.append(_Event("value", q.nstart - (len(before) - before.rstrip().rfind("(")), q.nend, q))
@@ -344,6 +348,8 @@ class IndicatorExtractor:
         i = len(segs) - 1
         while i >= 0:
             a, b = self._clean(region, *segs[i])
+            if self._only_period.fullmatch(region[a:b]):
+                a = b  # "quý I đạt 6,3%": a period, not a name
             if a < b and "\0" not in region[a:b]:
                 break
             if a < b and first:
