@@ -64,6 +64,8 @@ for _c in list(range(0, 32)) + list(range(127, 160)):
     if chr(_c) not in "\n" and _c not in _CHAR_MAP:
         _CHAR_MAP[_c] = " "
 
+_DROPPED = re.compile("[" + "".join(chr(k) for k, v in _CHAR_MAP.items() if v is None) + "]")
+
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 
 
@@ -141,7 +143,7 @@ def _clusters(text: str) -> list[tuple[int, int]]:
 
 def normalise(text: str) -> NormText:
     """Build the matching form of ``text`` (see module docstring) with its offset map."""
-    if unicodedata.is_normalized("NFC", text) and not any(ord(c) in _CHAR_MAP and _CHAR_MAP[ord(c)] is None for c in text):
+    if unicodedata.is_normalized("NFC", text) and not _DROPPED.search(text):
         # one-to-one: every replacement keeps the length
         mapped = text.translate(_CHAR_MAP)
         mapped = _TONE_RE.sub(lambda m: _TONE_SWAP[m.group(0)], mapped)
