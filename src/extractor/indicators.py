@@ -81,6 +81,7 @@ class IndicatorExtractor:
         # "hoàn thành 86,24% kế hoạch cả năm (9.200 tỷ đồng)": the bracket holds the plan, not a level
         self._plan_before_paren = re.compile(rf"(?:{_alt(r['plan_words'])})(?:\s+(?:cả năm|năm|đề ra))?\s*\($", re.I)
         self._only_period = re.compile(r"(?:(?:trong|tại|của|vào)\s+)?(?:tháng|quý|năm|tuần|phiên)\s+[^\s]+", re.I)
+        self._share_whole = re.compile(r"\s+(?!so\s|cùng\s)(?P<of>[^\W\d][^,;.()\d]{2,80})", re.I)
         self._paren_after = re.compile(r"\s*\)")
         self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
@@ -237,6 +238,12 @@ class IndicatorExtractor:
                     vstart = q.nstart - (len(before) - mr.start())
                     events.append(_Event("value", vstart, q.nend, q))
                     events.append(_Event("change", vstart, end, q, d, comp, amount=amount))
+                    continue
+                mw = self._share_whole.match(text, q.nend) if comp is None and mr.group("verb").casefold() == "bằng" else None
+                if mw:
+                    # "nhập siêu 2,7 tỷ USD, bằng 1,7% tổng kim ngạch xuất khẩu": a share of that whole
+                    events.append(_Event("share", q.nstart - (len(before) - mr.start()), mw.end(), q,
+                                         share_of=mw.group("of").strip()))
                     continue
             if prev and prev.kind == "value" and prev.end <= q.nstart and kind not in ("percent", "ratio") \
                     and self._also_level_re.match(text[prev.end:q.nstart]):
