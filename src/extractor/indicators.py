@@ -16,6 +16,7 @@ A clause grammar over the matching form, sentence by sentence:
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +29,22 @@ from .rules import alternation as _alt, load_rules
 
 __all__ = ["IndicatorExtractor"]
 
+
+
+class _ByStart:
+    """Comparisons of a sentence sorted by start, so lookups stay logarithmic on huge sentences."""
+
+    def __init__(self, items: list[ComparisonMention]) -> None:
+        self.items = sorted(items, key=lambda c: (c.nstart, c.nend))
+        self.starts = [c.nstart for c in self.items]
+
+    def starting_in(self, a: int, b: int) -> list[ComparisonMention]:
+        """Items whose start lies in [a, b)."""
+        return self.items[bisect.bisect_left(self.starts, a):bisect.bisect_left(self.starts, b)]
+
+    def overlapping(self, a: int, b: int, longest: int = 200) -> list[ComparisonMention]:
+        """Items that overlap [a, b) (a comparison is never longer than ``longest``)."""
+        return [c for c in self.starting_in(a - longest, b) if c.nend > a]
 
 
 @dataclass(slots=True)
@@ -131,7 +148,6 @@ class IndicatorExtractor:
         by_sent_c: dict[int, list[ComparisonMention]] = {}
         for c in comparisons:
             by_sent_c.setdefault(c.sentence, []).append(c)
-        qspans = [(q.nstart, q.nend) for q in quantities]
         result: list[_Ind] = []
         last_of_sentence: dict[int, int] = {}
         last_share_of = ""  # a share with no whole of its own takes the previous one's, within a paragraph
@@ -142,7 +158,8 @@ class IndicatorExtractor:
             if not qs:
                 continue
             comps = by_sent_c.get(si, [])
-            events = self._events(text, ss, qs, comps)
+            cindex = _ByStart(comps)
+            events = self._events(text, ss, qs, cindex)
             if not events:
                 continue
             for ev in events:
@@ -151,13 +168,13 @@ class IndicatorExtractor:
                     ev.share_of = lead.group("of").strip() if lead and lead.start() < ev.verb_start else last_share_of
                 if ev.kind == "share" and ev.share_of:
                     last_share_of = ev.share_of
-            inds = self._group(ctx, ss, events, comps, statements, doc_period, qspans)
+            inds = self._group(ctx, ss, events, cindex, statements, doc_period, [(q.nstart, q.nend) for q in qs])
             # "Trong đó, ..." breaks down the statement of the sentence right before it
             parent = last_of_sentence.get(si - 1) if self._breakdown.match(text[ss:se]) else None
             base_idx = len(result)
             for ind in inds:
                 ind.parent = parent
-            self._inherit_bases(ss, inds, comps, result[parent] if parent is not None else None)
+            self._inherit_bases(ss, inds, cindex.items, result[parent] if parent is not None else None)
             if self._contrast.match(text[ss:se]) and si - 1 in last_of_sentence:
                 # "Ở chiều ngược lại, ... (giảm 6,5%)": the list goes on against the same base
                 prev = result[last_of_sentence[si - 1]]
@@ -177,7 +194,7 @@ class IndicatorExtractor:
         return [self._model(ctx, ind) for ind in result]
 
     # --- events -------------------------------------------------------------------------------
-    def _events(self, text: str, ss: int, qs: list[QuantityMention], comps: list[ComparisonMention]) -> list[_Event]:
+    def _events(self, text: str, ss: int, qs: list[QuantityMention], comps: _ByStart) -> list[_Event]:
         events: list[_Event] = []
         for q in qs:
             before = text[max(ss, q.nstart - 60):q.nstart]
@@ -203,7 +220,7 @@ class IndicatorExtractor:
                     d = "increase"
                 vstart = q.nstart - (len(before) - m.start())
                 if comp is None:  # "vượt kế hoạch 12,3%": the base is written inside the verb
-                    comp = next((c for c in comps if vstart <= c.nstart and c.nend <= q.nstart), None)
+                    comp = next((c for c in comps.starting_in(vstart, q.nstart) if c.nend <= q.nstart), None)
                 events.append(_Event("change", vstart, end, q, d, comp))
                 continue
             if kind == "ratio":
@@ -214,7 +231,7 @@ class IndicatorExtractor:
                 if m2:
                     d = self._dir_of[m2.group("verb").casefold()]
                     start = q.nstart - (len(before) - m2.start())
-                elif not q.model.text.casefold().startswith("gấp"):
+                elif not text[q.nstart:q.nend].casefold().startswith("gấp"):
                     continue
                 amount = self._ratio_change(q, d)
                 events.append(_Event("change", start, end, q, d, comp, amount=amount))
@@ -278,28 +295,25 @@ class IndicatorExtractor:
         return q.model.model_copy(update={"number": round(num, 6), "unit": "%", "kind": "percent"})
 
     @staticmethod
-    def _attached(text: str, pos: int, comps: list[ComparisonMention]) -> ComparisonMention | None:
+    def _attached(text: str, pos: int, comps: _ByStart) -> ComparisonMention | None:
         """A comparison that starts right after an amount ("34,5% so với tháng 1/2020")."""
-        for c in comps:
-            if c.of_period is not None:
-                continue
-            if c.nstart >= pos and not text[pos:c.nstart].strip(" ,(") and c.nstart - pos <= 3:
+        for c in comps.starting_in(pos, pos + 4):
+            if c.of_period is None and not text[pos:c.nstart].strip(" ,("):
                 return c
         return None
 
     # --- subjects and grouping ---------------------------------------------------------------
-    def _group(self, ctx: Context, ss: int, events: list[_Event], comps: list[ComparisonMention],
+    def _group(self, ctx: Context, ss: int, events: list[_Event], comps: _ByStart,
                statements: list[PeriodMention], doc_period: PeriodMention | None,
-               all_qspans: list[tuple[int, int]]) -> list[_Ind]:
+               qspans: list[tuple[int, int]]) -> list[_Ind]:
         text = ctx.text
         inds: list[_Ind] = []
         seg_start = ss
         cur: _Ind | None = None
-        qspans = [(e.q.nstart, e.q.nend) for e in events] + all_qspans
         for ev in events:
             region_start = seg_start
             # a "(cùng kỳ tăng 11%)" event: the change of the year-ago period
-            ofp = next((c for c in comps if c.of_period is not None and region_start <= c.nstart < ev.verb_start), None)
+            ofp = next((c for c in comps.starting_in(region_start, ev.verb_start) if c.of_period is not None), None)
             if ofp is not None:
                 ev.comparison = ofp
             region = self._mask(text, region_start, ev.verb_start, comps, qspans)
@@ -324,22 +338,24 @@ class IndicatorExtractor:
             seg_start = ev.end
         return inds
 
-    def _mask(self, text: str, a: int, b: int, comps: list[ComparisonMention], qspans: list[tuple[int, int]]) -> str:
+    def _mask(self, text: str, a: int, b: int, comps: _ByStart, qspans: list[tuple[int, int]]) -> str:
         """The region's text with comparison bases blanked and amounts marked "\0" (same length,
         so offsets hold); a segment holding an amount is an apposition, never a name."""
         s = text[a:b]
-        for c in comps:
-            if c.nstart < b and c.nend > a:
-                x, y = max(c.nstart, a) - a, min(c.nend, b) - a
-                s = s[:x] + " " * (y - x) + s[y:]
+        for c in comps.overlapping(a, b):
+            x, y = max(c.nstart, a) - a, min(c.nend, b) - a
+            s = s[:x] + " " * (y - x) + s[y:]
         for m in self._abbr_paren.finditer(s):  # "tổng thu ngân sách nhà nước (NSNN)" is one name
             s = s[:m.start()] + "\x02" + s[m.start() + 1:m.end() - 1] + "\x03" + s[m.end():]
         for m in self._comma_names.finditer(s):  # "chế biến, chế tạo" is one name
             s = s[:m.start()] + m.group(0).replace(",", "\x01") + s[m.end():]
-        for qs, qe in qspans:
-            if qs < b and qe > a:
+        i = bisect.bisect_left(qspans, (a - 200, 0))  # amounts are sorted and never that long
+        while i < len(qspans) and qspans[i][0] < b:
+            qs, qe = qspans[i]
+            if qe > a:
                 x, y = max(qs, a) - a, min(qe, b) - a
                 s = s[:x] + "\0" * (y - x) + s[y:]
+            i += 1
         return s
 
     def _subject(self, text: str, base: int, region: str, first: bool) -> tuple[int, int] | None:
@@ -454,23 +470,26 @@ class IndicatorExtractor:
         prev_base: ComparisonMention | None = None
         parent_changes = [e for e in parent.events if e.kind == "change"] if parent else []
         # bases written after a change, in order: "A tăng 13% và B tăng 10% so với cùng kỳ" gives A's too
-        trailing = [e.comparison for ind in inds for e in ind.events
-                    if e.kind == "change" and e.comparison is not None and e.comparison.of_period is None
-                    and not e.comparison.attach_only]
+        trailing = sorted({id(e.comparison): e.comparison for ind in inds for e in ind.events
+                           if e.kind == "change" and e.comparison is not None and e.comparison.of_period is None
+                           and not e.comparison.attach_only}.values(), key=lambda c: c.nstart)
+        trailing_starts = [c.nstart for c in trailing]
+        free.sort(key=lambda c: c.nend)
+        free_ends = [c.nend for c in free]
         for ind in inds:
             k = 0
             for ev in ind.events:
                 if ev.kind != "change":
                     continue
                 if ev.comparison is None:
-                    lead = [c for c in free if c.nend <= ev.verb_start]
-                    after = [c for c in trailing if c.nstart >= ev.end]
+                    li = bisect.bisect_right(free_ends, ev.verb_start)
+                    ai = bisect.bisect_left(trailing_starts, ev.end)
                     if prev_base is not None:
                         ev.comparison = prev_base
-                    elif lead:
-                        ev.comparison = lead[-1]
-                    elif after:
-                        ev.comparison = after[0]
+                    elif li:
+                        ev.comparison = free[li - 1]
+                    elif ai < len(trailing):
+                        ev.comparison = trailing[ai]
                     elif parent_changes:
                         src = parent_changes[k] if k < len(parent_changes) else parent_changes[-1]
                         ev.comparison = src.comparison if src.comparison and src.comparison.of_period is None else None

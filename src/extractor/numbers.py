@@ -18,9 +18,12 @@ from decimal import Decimal, InvalidOperation
 from .context import Context
 from .models import Quantity
 from .rules import alternation as _alt, load_rules
+from .spans import SpanSet
 
 __all__ = ["NumberReader", "QuantityMention", "parse_numeral", "decimal_style", "to_number"]
 
+_MAX_RUN = 30  # characters of a numeral run worth reading
+_MAX_MULTIPLIER = Decimal(100000)
 _RUN = re.compile(r"(?<![\w.,/])\d[\d.,]*+")
 _VI = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 _EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -115,7 +118,7 @@ class NumberReader:
         self._mult_words = {k: Decimal(str(v)) for k, v in mw.items()}
         self._mult = re.compile(
             rf"(?<!\w)gấp\s+(?:(?P<gq>{_alt(list(self._qual))})\s+)?(?:(?P<w>{_alt(list(mw))})(?!\w)(?:\s+lần)?|(?P<n>\d[\d.,]*+)(?:\s+lần)?)"
-            rf"|(?<!\w)(?P<n2>\d[\d.,]*+)\s+lần(?!\w)",
+            rf"|(?<![\w.,/])(?P<n2>\d[\d.,]*+)\s+lần(?!\w)",
             re.IGNORECASE,
         )
         self._half = re.compile(r"(?<!\w)một nửa(?!\w)", re.IGNORECASE)
@@ -126,9 +129,10 @@ class NumberReader:
         text = ctx.text
         style, mixed = decimal_style(text)
         found: list[tuple[int, int, Decimal, str, str, str | None, Decimal | None, Decimal | None]] = []
-        taken: list[tuple[int, int]] = []
         self._numeric(ctx, text, style, mixed, found)
-        taken = [(f[0], f[1]) for f in found]
+        taken = SpanSet()
+        for f in found:
+            taken.add(f[0], f[1])
         self._multipliers(text, style, found, taken)
         self._spelled_numbers(text, found, taken)
         out = []
@@ -150,6 +154,8 @@ class NumberReader:
             run = m.group(0)
             core = run.rstrip(".,")
             e = s + len(core)
+            if len(core) > _MAX_RUN:
+                continue  # no quantity has 30 digits; reading one would cost O(digits²)
             if not self._standalone(text, s, e):
                 continue
             val = parse_numeral(core, style)
@@ -255,19 +261,19 @@ class NumberReader:
         return mult
 
     # --- multipliers: "gấp đôi", "gấp 2,5 lần", "tăng 66 lần" ---------------------------------
-    def _multipliers(self, text: str, style: str, found: list, taken: list[tuple[int, int]]) -> None:
+    def _multipliers(self, text: str, style: str, found: list, taken: SpanSet) -> None:
         for m in self._mult.finditer(text):
             if m.group("w"):
                 val = self._mult_words[m.group("w").casefold()]
             else:
                 raw = (m.group("n") or m.group("n2")).rstrip(".,")
-                val = parse_numeral(raw, style)
-                if val is None:
+                val = parse_numeral(raw, style) if len(raw) <= _MAX_RUN else None
+                if val is None or val <= 0 or val > _MAX_MULTIPLIER:
                     continue
             s, e = m.start(), m.end()
             if m.group("n2") and not self._standalone(text, m.start("n2"), m.start("n2") + len(m.group("n2").rstrip(".,"))):
                 continue
-            if any(a < e and s < b for a, b in taken):
+            if taken.overlaps(s, e):
                 continue
             qual = self._qual[m.group("gq").casefold()] if m.group("gq") else None
             qb = self._qual_before.search(text[max(0, s - 24):s]) if m.group("n2") else None
@@ -275,14 +281,14 @@ class NumberReader:
                 qual = self._qual[qb.group("q").casefold()]
                 s -= len(qb.group(0))
             found.append((s, e, val, "lần", "ratio", qual, None, None))
-            taken.append((s, e))
+            taken.add(s, e)
 
     # --- spelled numbers: "hai trăm năm mươi triệu đồng", "mười lăm phần trăm" ----------------
-    def _spelled_numbers(self, text: str, found: list, taken: list[tuple[int, int]]) -> None:
+    def _spelled_numbers(self, text: str, found: list, taken: SpanSet) -> None:
         for m in self._half.finditer(text):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
+            if not taken.overlaps(m.start(), m.end()):
                 found.append((m.start(), m.end(), Decimal(50), "%", "percent", None, None, None))
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
         for m in self._spelled.finditer(text):
             words = m.group(0).split()
             um = self._spelled_unit.match(text, m.end())
@@ -295,10 +301,10 @@ class NumberReader:
             if val is None:
                 continue
             s, e = m.start(), um.end()
-            if any(a < e and s < b for a, b in taken):
+            if taken.overlaps(s, e):
                 continue
             found.append((s, e, val, unit, kind, None, None, None))
-            taken.append((s, e))
+            taken.add(s, e)
 
     def _unit_of_spelled(self, um: re.Match) -> tuple[str, str]:
         u = self._units[um.group("unit").casefold()]

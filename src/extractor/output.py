@@ -25,6 +25,8 @@ def _clean(value: Any) -> Any:
         if value.is_integer() and abs(value) < 2**63:
             return int(value)
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return float(value)  # JSON readers (and orjson) hold 64-bit integers; larger ones are floats
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list):

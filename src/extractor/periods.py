@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from .context import Context
 from .models import Period
 from .rules import load_rules
+from .spans import SpanSet
 
 __all__ = ["PeriodMention", "PeriodFinder", "roman", "statement_periods", "statement_before"]
 
@@ -99,15 +100,15 @@ class PeriodFinder:
         """All period mentions in document order, years resolved as SPEC.md says."""
         text = ctx.text
         raw: list[PeriodMention] = []
-        taken: list[tuple[int, int]] = []
+        taken = SpanSet()
         for kind, pat in self._patterns:
             for m in pat.finditer(text):
-                if any(a < m.end() and m.start() < b for a, b in taken):
+                if taken.overlaps(m.start(), m.end()):
                     continue
                 p = self._mention(kind, m)
                 if p is not None:
                     raw.append(p)
-                    taken.append((m.start(), m.end()))
+                    taken.add(m.start(), m.end())
         raw.sort(key=lambda p: (p.nstart, p.nend))
         year = ctx.published_year or self._implied_year(text, raw)
         return [replace(p, year=year) if p.year is None and p.kind not in ("week", "relative") and year else p
