@@ -555,7 +555,6 @@ def test_seed_article_in_every_unicode_form() -> None:
         check_text(unicodedata.normalize(form, SEED_ARTICLE), twice=False)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: numbers of 2**64 or more crash to_json (orjson: 'Integer exceeds 64-bit range')")
 @pytest.mark.parametrize("text", [
     "Giá tăng 100000000000000000000%.",       # 1e20 %
     "Tổng tài sản đạt 100.000 triệu tỷ đồng.",  # 1e20 VND, with the scales of rules/quantities.yaml
@@ -565,12 +564,10 @@ def test_huge_numbers_serialise(text: str) -> None:
     check_text(text)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 'gấp <huge> lần' raises OverflowError in indicators._ratio_change")
 def test_huge_multiplier_does_not_crash() -> None:
     check_text("Doanh thu tăng gấp " + "9" * 400 + " lần so với cùng kỳ.")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a lone surrogate reaches underthesea, which raises UnicodeEncodeError")
 def test_lone_surrogates_give_a_document_or_a_clear_error() -> None:
     text = "Giá tăng 5%\ud800 so với tháng trước."
     try:
@@ -584,8 +581,6 @@ def test_lone_surrogates_give_a_document_or_a_clear_error() -> None:
     check_document(text, doc)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: indicators._events tests q.model.text (the input form) for 'gấp', so an "
-                   "NFD 'gấp 2,1 lần' is not a change")
 def test_nfd_multiplier_is_a_change() -> None:
     t = "Doanh thu gấp 2,1 lần so với cùng kỳ."
     a, b = (_structure(check_text(unicodedata.normalize(f, t), twice=False)) for f in ("NFC", "NFD"))
@@ -659,17 +654,7 @@ PATHOLOGICAL: dict[str, tuple[Callable[[int], str], int]] = {
     "quy_I": (_repeat("quý I "), 4_000),
     "organizations": (_repeat("Sở Tài chính, "), 8_000),
 }
-QUADRATIC_BUGS = {
-    "digits_percent": "bug: a long digit run before '%' is quadratic: numbers.to_number converts the Decimal to int "
-                      "(O(digits²): 400,000 digits take 6 s) although no such number can be serialised",
-    "dotted_ones": "bug: '1.1.1.1…' is quadratic: numbers._mult retries (?P<n2>\\d[\\d.,]*+) after every '.' "
-                   "(its lookbehind is (?<!\\w), _RUN's is (?<![\\w.,/])), and underthesea's regex tokenizer is quadratic on it",
-    "comma_ones": "bug: '1,1,1,…' is quadratic in numbers._mult (same lookbehind)",
-    "tang_5_percent": "bug: 'tăng 5%, ' × N is quadratic: indicators._group calls _mask per event, which scans "
-                      "every quantity and comparison of the document",
-    "gap_doi": "bug: 'gấp đôi ' × N is quadratic: indicators._mask per event, numbers._multipliers' overlap test",
-    "quy_I": "bug: 'quý I ' × N is quadratic: periods.find tests each match for overlap against every period taken",
-}
+QUADRATIC_BUGS: dict[str, str] = {}  # all fixed; a new one is pinned here with its reason
 
 
 @pytest.mark.parametrize("name", [
@@ -880,14 +865,10 @@ def test_cli_writes_nothing_outside_out_and_leaves_no_temporary_file(hostile: di
             assert not name.endswith(".tmp") and not name.startswith(".tmp"), f"temporary file left: {p}"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: NUL-interleaved input (ASCII UTF-16 without BOM, binary headers) is "
-                   "valid UTF-8, so it is extracted silently instead of being reported")
 def test_nul_bytes_are_reported(hostile: dict) -> None:
     assert "u16-ascii.txt" in hostile["err"] and "elf.txt" in hostile["err"], hostile["err"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: ids are bounded in characters, not bytes: a 251-byte stem "
-                   "('ệ'×83 + 'ab') needs a 256-byte output name (more with a temporary suffix): ENAMETOOLONG")
 def test_longest_vietnamese_name_gets_a_safe_id(tmp_path: Path) -> None:
     name = "ệ" * 83 + "ab.txt"
     assert len(name.encode()) == 255
@@ -898,15 +879,11 @@ def test_longest_vietnamese_name_gets_a_safe_id(tmp_path: Path) -> None:
     assert r.returncode == 0 and len(json_outputs(tmp_path / "out")) == 2, stderr(r)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: safe_doc_id can return more than 250 UTF-8 bytes (113 four-byte "
-                   "characters), too long for a file name with '.json'")
 def test_safe_doc_id_fits_in_a_file_name() -> None:
     for raw in ("𝟙" * 300, "ệ" * 119, "ệ" * 300):
         assert len((safe_doc_id(raw) + ".json").encode("utf-8")) <= 255, raw[:3]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a file name that is not UTF-8 (here CP1258) carries lone surrogates "
-                   "into meta.source and the batch state; sqlite/orjson raise and the whole batch stops")
 def test_undecodable_file_name(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
@@ -917,8 +894,6 @@ def test_undecodable_file_name(tmp_path: Path) -> None:
     assert r.returncode == 0 and len(json_outputs(tmp_path / "out")) == 2, stderr(r)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: symlinks already inside --out are written through: a symlinked folder "
-                   "(out/evil -> elsewhere) and a symlink at the temporary path (out/.b.json.tmp) send the output outside --out")
 def test_symlinks_planted_inside_out_are_not_written_through(tmp_path: Path) -> None:
     src, elsewhere, out = tmp_path / "in", tmp_path / "elsewhere", tmp_path / "out"
     (src / "evil").mkdir(parents=True)

@@ -176,9 +176,26 @@ class Item:
         return self
 
 
+def printable(s: str) -> str:
+    """A path or name as UTF-8 text: bytes that were not UTF-8 in a file name (held by Python as
+    lone surrogates) are shown as ``\\xNN`` instead of breaking JSON, SQLite or the terminal."""
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if any(
+        "\udc80" <= c <= "\udcff" for c in s) else s
+
+
+def _printable_data(v: Any) -> Any:
+    if isinstance(v, str):
+        return printable(v)
+    if isinstance(v, dict):
+        return {k: _printable_data(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_printable_data(x) for x in v]
+    return v
+
+
 def loc_str(loc: dict[str, Any]) -> str:
     """``file:line`` or ``file (record N)`` for messages."""
-    s = str(loc.get("file", "?"))
+    s = printable(str(loc.get("file", "?")))
     if "line" in loc:
         s += f":{loc['line']}"
     if "record" in loc and "line" not in loc:
@@ -363,7 +380,7 @@ class _Reader:
 
     def _txt(self, path: Path, parents: list[str], label: str, gz: bool) -> Item:
         stem = safe_doc_id(_stem(path))
-        item = Item(loc={"file": str(path)}, doc_id=stem, meta={"source": label},
+        item = Item(loc={"file": str(path)}, doc_id=stem, meta={"source": printable(label)},
                     rel="/".join([*parents, stem + ".json"]))
         mx = self.opts.max_chars
         try:
@@ -696,11 +713,15 @@ def _atomic_write(path: Path, data: bytes) -> None:
     nothing that the re-run (which redoes that output) does not replace.
     """
     tmp = path.with_name(f".{path.name}.tmp")
+    if os.path.lexists(tmp):
+        os.unlink(tmp)  # left by a killed run, or planted: never write through it
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fh = open(tmp, "wb")
+        fd = os.open(tmp, flags, 0o644)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(tmp, "wb")
+        fd = os.open(tmp, flags, 0o644)
+    fh = os.fdopen(fd, "wb")
     try:
         with fh:
             fh.write(data)
@@ -758,7 +779,12 @@ class _DirSink:
 
     def write(self, item: Item, data: bytes) -> None:
         rel = item.rel or ""
-        _atomic_write(self.out / rel, data)
+        target = self.out / rel
+        root = self.out.resolve()
+        parent = target.parent.resolve()
+        if parent != root and root not in parent.parents:  # (a symlink at the target is replaced, not followed)
+            raise OSError(f"{rel} would be written outside {self.out} (through a symbolic link); not written")
+        _atomic_write(target, data)
         extra = item.extra or {}
         self.db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)", (rel, extra["sha"], extra["key"], self.version))
         self.db.execute("UPDATE seen SET ok = 1 WHERE path = ?", (rel,))
@@ -929,7 +955,7 @@ class _ErrorLog:
             if self.fh is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.fh = open(self.path, "wb")
-            self.fh.write(orjson.dumps(rec) + b"\n")
+            self.fh.write(orjson.dumps(_printable_data(rec)) + b"\n")
         if self.echo is not None:
             self.echo(f"error: {loc_str(item.loc)}: {message}")
 

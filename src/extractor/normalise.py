@@ -39,9 +39,14 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> str:
     else:
         enc = "utf-8"
     try:
-        return data.decode(enc)
+        text = data.decode(enc)
     except UnicodeDecodeError as exc:
         raise DecodeError(source, exc.start, f"not valid {enc.upper()} ({exc.reason})") from None
+    nul = data.find(b"\x00") if enc == "utf-8" else -1
+    if nul >= 0:
+        # text never holds NUL: this is binary, or UTF-16 without its byte order mark
+        raise DecodeError(source, nul, "NUL byte: a binary file, or UTF-16 without a byte order mark")
+    return text
 
 
 def read_text(path: str | Path) -> str:
@@ -59,6 +64,8 @@ _CHAR_MAP.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u20
 _CHAR_MAP.update({ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032"})
 _CHAR_MAP.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"})
 _CHAR_MAP.update({ord("\u2026"): "."})  # "…" keeps one character: a sentence end
+# lone surrogates (possible in a Python str, never in decoded bytes) become U+FFFD for the tokenizer
+_CHAR_MAP.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
 # other C0/C1 controls become spaces so that they never glue or split words
 for _c in list(range(0, 32)) + list(range(127, 160)):
     if chr(_c) not in "\n" and _c not in _CHAR_MAP:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import orjson
@@ -15,6 +16,9 @@ import orjson
 from .models import Document
 
 __all__ = ["to_dict", "to_json", "to_bytes", "json_schema", "schema_text"]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _clean(value: Any) -> Any:
@@ -27,6 +31,9 @@ def _clean(value: Any) -> Any:
         return value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
         return float(value)  # JSON readers (and orjson) hold 64-bit integers; larger ones are floats
+    if isinstance(value, str) and _SURROGATE.search(value):
+        # a lone surrogate (only possible in a Python str given to the library) cannot be UTF-8
+        return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list):

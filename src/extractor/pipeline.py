@@ -33,10 +33,16 @@ _UNSAFE = re.compile(r"[^\w.\-]+")
 def safe_doc_id(raw: str) -> str:
     """A doc id usable as a file name on every OS: no separators, no leading dots, bounded length."""
     s = _UNSAFE.sub("_", raw.strip()).strip("._") or "doc"
-    if s.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}:
+    reserved = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT") for i in [*range(10), "¹", "²", "³"])}
+    if s.upper().split(".")[0] in reserved:
         s = "_" + s
-    if len(s) > 120:
-        s = s[:100] + "_" + hashlib.sha256(s.encode()).hexdigest()[:12]
+    # file systems limit names in bytes (255); keep ids to 120 UTF-8 bytes, with a hash when cut
+    if len(s.encode("utf-8", "surrogatepass")) > 120:
+        digest = hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        cut = s
+        while len(cut.encode("utf-8", "surrogatepass")) > 100:
+            cut = cut[:-1]
+        s = cut + "_" + digest
     return s
 
 
