@@ -70,23 +70,17 @@ def test_bom_and_crlf_are_fine() -> None:
     assert parse_rules("\ufeffa: 1\r\nb: [x, y]\r\n", "r.yaml") == {"a": 1, "b": ["x", "y"]}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: duplicate keys are accepted silently (PyYAML keeps the last one), "
-                   "so half of a rule list can vanish without an error")
 def test_duplicate_keys_are_refused() -> None:
     with pytest.raises(RuleError, match=r"^r\.yaml:3: "):
         parse_rules("units: [a]\nscales: {}\nunits: [b]\n", "r.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an unclosed quote is reported at the end of the file "
-                   "(problem_mark), not at the line where the quote opens (context_mark)")
 def test_unclosed_quote_names_the_line_where_it_opens() -> None:
     with pytest.raises(RuleError) as info:
         parse_rules('a: 1\nb: "abc\nc: 2\nd: 3\n', "r.yaml")
     assert re.search(r"r\.yaml:2\b", str(info.value)), info.value
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a control character is a yaml.ReaderError (no mark): the error names "
-                   "the file but no line")
 def test_control_character_names_the_line() -> None:
     with pytest.raises(RuleError, match=r"^r\.yaml:2: "):
         parse_rules("a: 1\nb: \x07\n", "r.yaml")
@@ -217,20 +211,14 @@ def test_rule_file_with_bom_and_crlf_loads(loads: dict) -> None:
     assert loads["results"]["bom_crlf"] == {"ok": True}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a rule file without a required key fails with a bare KeyError "
-                   "('directions') from IndicatorExtractor, naming neither the file nor the key's absence")
 def test_missing_key_names_the_file(loads: dict) -> None:
     _assert_names(loads, "missing_key")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a value of the wrong type ('units: 5') fails with a bare TypeError "
-                   "from NumberReader, naming neither the file nor the line")
 def test_wrong_type_names_file_and_line(loads: dict) -> None:
     _assert_names(loads, "wrong_type")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a rule file that is not UTF-8 raises a bare UnicodeDecodeError "
-                   "(load_rules catches only OSError), naming neither the file nor the line")
 def test_undecodable_rule_file_names_file_and_line(loads: dict) -> None:
     _assert_names(loads, "bad_utf8")
 
@@ -256,9 +244,6 @@ def test_command_stops_on_damaged_rules(loads: dict, tmp_path: Path) -> None:
     assert r.stdout == b""
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with a process pool the rules are first loaded in the workers: each "
-                   "worker dies in its initializer and every document fails with 'worker failed: BrokenProcessPool' "
-                   "instead of the run stopping at load")
 def test_batch_with_workers_stops_on_damaged_rules(loads: dict, tmp_path: Path) -> None:
     if not _has_jobs():
         pytest.skip("the command has no --jobs")

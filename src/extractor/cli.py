@@ -125,6 +125,7 @@ def extract(
         _err("error: --scheduler needs --engine dask")
         raise typer.Exit(2)
 
+    _check_rules()
     opts = BatchOptions(
         globs=tuple(glob) if glob else ("*.txt",), input_format=input_format,
         fields=FieldMap(id=id_field, text=text_field, title=title_field, published=published_field, url=url_field),
@@ -150,6 +151,19 @@ def extract(
         _err(f"vnextract: {res.summary()}")
     if res.failed:
         raise typer.Exit(1)
+
+
+def _check_rules() -> None:
+    """Load every rule file before any work starts: a damaged file stops the run here, naming
+    the file and line, instead of failing each worker and every document."""
+    from .rules import RuleError, load_rules, rule_files
+
+    try:
+        for p in rule_files():
+            load_rules(p.name)
+    except RuleError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2)
 
 
 def _extract_stdin() -> None:
