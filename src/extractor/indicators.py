@@ -98,7 +98,7 @@ class IndicatorExtractor:
         # "hoàn thành 86,24% kế hoạch cả năm (9.200 tỷ đồng)": the bracket holds the plan, not a level
         self._plan_before_paren = re.compile(rf"(?:{_alt(r['plan_words'])})(?:\s+(?:cả năm|năm|đề ra))?\s*\($", re.I)
         self._only_period = re.compile(r"(?:(?:trong|tại|của|vào)\s+)?(?:tháng|quý|năm|tuần|phiên)\s+[^\s]+", re.I)
-        self._share_whole = re.compile(r"\s+(?!so\s|cùng\s)(?P<of>[^\W\d][^,;.()\d]{2,80})", re.I)
+        self._share_whole = re.compile(r"\s+(?!so\s|cùng\s|về\s)(?P<of>[^\W\d][^,;.()\d]{2,80})", re.I)
         self._paren_after = re.compile(r"\s*\)")
         self._level_re = re.compile(rf"{b}(?P<verb>{_alt(r['levels'])}){fill}\s*$", re.I)
         self._ratio_re = re.compile(rf"{b}(?P<verb>{_alt(r['ratio_verbs'])}){fill}\s*$", re.I)
@@ -113,7 +113,7 @@ class IndicatorExtractor:
         self._estimate = re.compile(rf"(?<!\w)(?:{_alt(r['estimate_markers'])})(?!\w)", re.I)
         # one piece at a time (no nested quantifiers: names are cleaned on 1 MB lines too)
         self._lead = re.compile(rf"[\s,;:.\-()\"]+|(?:{_alt(r['name_leading_drop'])})(?!\w)", re.I)
-        self._trail_words = re.compile(rf"(?<!\w)(?<!nhỏ và )(?<!cuối )(?:{_alt(r['name_trailing_drop'])})\Z", re.I)
+        self._trail_words = re.compile(rf"(?<!\w)(?<!nhỏ và )(?<!cuối )(?<!thực )(?:{_alt(r['name_trailing_drop'])})\Z", re.I)
         self._object_verbs = re.compile(rf"(?<!\w)(?:{_alt(r['object_verbs'])})\s+", re.I)
         from .normalise import normalise
 
@@ -126,7 +126,8 @@ class IndicatorExtractor:
         self._breakdown = re.compile(rf"^\W*(?:{_alt(r['breakdown_openers'])})(?!\w)", re.I)
         # clause boundaries inside a region; a comma between digits ("0,05S") is no boundary
         self._seg = re.compile(r"(?<!\d),|,(?!\d)|[;:]|\s-\s|(?<=\s)(?:là|với)(?=\s)|\s+\(")
-        self._abbr_paren = re.compile(r"\(\s*[A-ZĐ][A-ZĐ0-9&\-.]{1,11}\s*\)")
+        # a short bracket inside a name ("(NSNN)", "(nợ nhóm 3-5)") belongs to it
+        self._abbr_paren = re.compile(r"\([^()%\n\0]{1,30}\)")
         self._of_whole = re.compile(r"\s+(?:GDP|GRDP|GNI)(?!\w)")
         # "tăng 9,3% về số doanh nghiệp": the aspect of an amount (a short phrase up to the next
         # clause boundary), read with the amount
