@@ -3,7 +3,7 @@
 
 One command, from the repository root::
 
-    .venv/bin/python benchmarks/run.py            # tables on the terminal (about 2-3 minutes)
+    .venv/bin/python benchmarks/run.py            # tables on the terminal (about 3½ minutes)
     .venv/bin/python benchmarks/run.py --json     # the same figures as JSON on stdout
     .venv/bin/python benchmarks/run.py --profile  # cProfile of the full pipeline over the corpus
 
@@ -12,7 +12,8 @@ Texts: every ``*.txt`` under ``corpus/`` plus ``../shared/corpus/real/**/*.txt``
 
 ``throughput``  the full pipeline ``Extractor().extract(text)`` and underthesea ``word_tokenize``
                 alone on the same texts, in this process, after warm-up; medians of ``--runs``
-                passes (alternating which goes first); docs/s, chars/s and their ratio.
+                passes, each timing both document by document (alternating which goes first,
+                so that a drifting machine slows both alike); docs/s, chars/s and their ratio.
 ``stages``      one instrumented pass: every stage ``Extractor.extract`` calls is wrapped with a
                 timer (exclusive time, so nested stages are not counted twice), plus
                 ``doc.to_json()`` and the lazily built spaCy Doc.
@@ -212,23 +213,32 @@ def bench_throughput(texts: list[str], runs: int) -> dict[str, Any]:
         word_tokenize(t)
         ex.extract(t)
 
-    def timed_pass(fn: Callable[[str], Any]) -> tuple[float, float]:
-        """(wall, CPU) seconds of one pass; CPU time (this process) is barely disturbed by other
-        processes, wall time is what the targets mean on an idle machine."""
-        c0, t0 = cpu(), perf()
-        for t in texts:
-            fn(t)
-        return perf() - t0, cpu() - c0
+    def interleaved_pass(first_wt: bool) -> tuple[tuple[float, float], tuple[float, float]]:
+        """One pass over the texts timing word_tokenize and the pipeline document by document,
+        alternating which goes first: a VM whose speed drifts over seconds slows both alike.
+        Returns ((wall, CPU) of word_tokenize, (wall, CPU) of the pipeline)."""
+        acc = [0.0, 0.0, 0.0, 0.0]  # wt wall, wt cpu, pipe wall, pipe cpu
+        for i, t in enumerate(texts):
+            order = (0, 1) if (i % 2 == 0) == first_wt else (1, 0)
+            for k in order:
+                c0, t0 = cpu(), perf()
+                if k == 0:
+                    word_tokenize(t)
+                else:
+                    ex.extract(t)
+                acc[2 * k] += perf() - t0
+                acc[2 * k + 1] += cpu() - c0
+        return (acc[0], acc[1]), (acc[2], acc[3])
 
     wt: list[tuple[float, float]] = []
     pipe: list[tuple[float, float]] = []
     for r in range(runs):
         gc.collect()
-        order = ((wt, word_tokenize), (pipe, ex.extract)) if r % 2 == 0 else ((pipe, ex.extract), (wt, word_tokenize))
-        for acc, fn in order:
-            acc.append(timed_pass(fn))
-        log(f"  run {r + 1}: word_tokenize {wt[-1][0]:.2f} s (CPU {wt[-1][1]:.2f}), pipeline {pipe[-1][0]:.2f} s "
-            f"(CPU {pipe[-1][1]:.2f}); × {pipe[-1][0] / wt[-1][0]:.2f} wall, × {pipe[-1][1] / wt[-1][1]:.2f} CPU")
+        w, p = interleaved_pass(first_wt=r % 2 == 0)
+        wt.append(w)
+        pipe.append(p)
+        log(f"  run {r + 1}: word_tokenize {w[0]:.2f} s (CPU {w[1]:.2f}), pipeline {p[0]:.2f} s "
+            f"(CPU {p[1]:.2f}); × {p[0] / w[0]:.2f} wall, × {p[1] / w[1]:.2f} CPU")
 
     def rates(pairs: list[tuple[float, float]]) -> dict[str, Any]:
         secs = [w for w, _ in pairs]
@@ -246,9 +256,11 @@ def bench_throughput(texts: list[str], runs: int) -> dict[str, Any]:
         "runs": runs,
         "word_tokenize": rates(wt),
         "pipeline": rates(pipe),
-        "ratio": round(_med([w for w, _ in pipe]) / _med([w for w, _ in wt]), 3),
+        # median of the per-run ratios: each run times both on the same documents, interleaved
+        "ratio": round(_med([p[0] / w[0] for p, w in zip(pipe, wt)]), 3),
+        "ratio_of_medians": round(_med([w for w, _ in pipe]) / _med([w for w, _ in wt]), 3),
         "ratio_per_run": [round(p[0] / w[0], 3) for p, w in zip(pipe, wt)],
-        "ratio_cpu": round(_med([c for _, c in pipe]) / _med([c for _, c in wt]), 3),
+        "ratio_cpu": round(_med([p[1] / w[1] for p, w in zip(pipe, wt)]), 3),
         "ratio_cpu_per_run": [round(p[1] / w[1], 3) for p, w in zip(pipe, wt)],
     }
 
@@ -429,13 +441,25 @@ print(json.dumps({"cpu_s": time.process_time(), "import_s": t1 - t0, "init_s": t
 """
 
 
+_FLOOR_CODE = r"""
+import sys
+from underthesea import word_tokenize
+word_tokenize(open(sys.argv[1], encoding="utf-8-sig").read())
+"""
+
+
 def bench_cold(first_doc: Path, runs: int) -> dict[str, Any]:
-    log(f"cold start: {runs} fresh interpreters (+1 'python -c pass' baseline), first document {first_doc.name}")
+    log(f"cold start: {runs} fresh interpreters (plus 'python -c pass' and underthesea-only baselines), first document {first_doc.name}")
     base: list[float] = []
     for _ in range(runs):
         t0 = perf()
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         base.append(perf() - t0)
+    floor: list[float] = []
+    for _ in range(runs):  # the floor: underthesea's import, model load and one word_tokenize
+        t0 = perf()
+        subprocess.run([sys.executable, "-c", _FLOOR_CODE, str(first_doc)], check=True, cwd=ROOT)
+        floor.append(perf() - t0)
     results: list[dict[str, Any]] = []
     for _ in range(runs):
         t0 = perf()
@@ -447,7 +471,8 @@ def bench_cold(first_doc: Path, runs: int) -> dict[str, Any]:
         d["wall_s"] = wall
         results.append(d)
     med = {k: round(_med([r[k] for r in results]), 4) for k in ("wall_s", "cpu_s", "import_s", "init_s", "first_doc_s", "in_process_s", "rss_mb")}
-    return {"runs": runs, "document": first_doc.name, "interpreter_baseline_s": round(_med(base), 4), **med,
+    return {"runs": runs, "document": first_doc.name, "interpreter_baseline_s": round(_med(base), 4),
+            "underthesea_floor_s": round(_med(floor), 4), **med,
             "wall_runs_s": [round(r["wall_s"], 4) for r in results], "heavy_modules_loaded": results[-1]["modules"]}
 
 
@@ -519,10 +544,8 @@ def bench_batch(items: list[tuple[str, str]], min_docs: int, runs: int) -> dict[
     from extractor import Extractor
 
     records = [{"text": t, "id": label} for label, t in items]
-    reps = 1
-    while len(records) * reps < min_docs:
-        reps += 1
-    records = records * reps
+    reps = -(-min_docs // len(records))  # repeat the texts when there are fewer than min_docs
+    records = (records * reps)[:max(min_docs, 1)]
     n_chars = sum(len(r["text"]) for r in records)
     ex = Extractor()
     for r in records[:5]:
@@ -644,7 +667,7 @@ def print_tables(res: dict[str, Any]) -> None:
             t.add_row(name, f"{d['median_s']:.2f}", f"{d['docs_per_s']:.1f}", f"{d['chars_per_s']:,}", f"{d['ms_per_doc']:.2f}",
                       ", ".join(f"{x:.2f}" for x in d["runs_s"]), f"{d['cpu_median_s']:.2f}", f"{d['cpu_chars_per_s']:,}",
                       ", ".join(f"{x:.2f}" for x in d["cpu_runs_s"]))
-        t.add_row("[bold]ratio pipeline / word_tokenize[/]", f"[bold]{th['ratio']:.2f}[/]", "", "", "",
+        t.add_row("[bold]ratio pipeline / word_tokenize (median of runs)[/]", f"[bold]{th['ratio']:.2f}[/]", "", "", "",
                   ", ".join(f"{x:.2f}" for x in th["ratio_per_run"]), f"[bold]{th['ratio_cpu']:.2f}[/]", "",
                   ", ".join(f"{x:.2f}" for x in th["ratio_cpu_per_run"]))
         c.print(t)
@@ -670,6 +693,7 @@ def print_tables(res: dict[str, Any]) -> None:
         for col in ("measure", "seconds"):
             t.add_column(col, justify="left" if col == "measure" else "right")
         t.add_row("python -c pass (interpreter alone)", f"{cd['interpreter_baseline_s']:.3f}")
+        t.add_row("floor: import underthesea + word_tokenize of the document", f"{cd['underthesea_floor_s']:.3f}")
         t.add_row("import extractor", f"{cd['import_s']:.3f}")
         t.add_row("Extractor()", f"{cd['init_s']:.3f}")
         t.add_row("first document (extract + to_json)", f"{cd['first_doc_s']:.3f}")
@@ -734,8 +758,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stage-clock", choices=("cpu", "wall"), default="cpu",
                     help="clock for the stage breakdown (default cpu: robust to other processes)")
     ap.add_argument("--cold-runs", type=int, default=3, help="fresh interpreters for cold start (default 3)")
-    ap.add_argument("--batch-runs", type=int, default=1, help="runs of each job count for batch scaling (default 1)")
-    ap.add_argument("--batch-docs", type=int, default=200, help="minimum documents for batch scaling (default 200)")
+    ap.add_argument("--batch-runs", type=int, default=2, help="runs of each job count for batch scaling (default 2)")
+    ap.add_argument("--batch-docs", type=int, default=200, help="documents for batch scaling (default 200: the texts, repeated if fewer)")
     ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                     help="before starting, wait up to this long for other processes to leave the CPUs idle")
     ap.add_argument("--profile", action="store_true", help="run only the cProfile section (unless --only also names sections)")
