@@ -64,8 +64,3 @@ class Context:
     def doc(self) -> "Doc":
         """The spaCy Doc of the article (built on first use): ``token.idx`` is the input offset."""
         return build_doc(self.nt, self.tokens)
-
-    @cached_property
-    def word_bounds(self) -> tuple[set[int], set[int]]:
-        """Matching-form offsets where words start and end (to keep spans on word boundaries)."""
-        return {t.nstart for t in self.tokens}, {t.nend for t in self.tokens}

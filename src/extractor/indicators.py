@@ -134,7 +134,6 @@ class IndicatorExtractor:
         self._aspect = re.compile(
             r"\s+về\s+[^,;.()\d]{1,40}?(?=\s+(?:và|so với|so|nhưng|còn)\s|\s*[,;.()]|\s*$)",
             re.I)
-        self._estimate_cut = self._estimate
 
     # --- public -------------------------------------------------------------------------------
     def extract(self, ctx: Context, quantities: list[QuantityMention], periods: list[PeriodMention],
@@ -409,7 +408,7 @@ class IndicatorExtractor:
             pass
         if last is not None and last.end() < b:
             a, b = self._clean(region, last.end(), b)
-        m = self._estimate_cut.search(region, a, b)
+        m = self._estimate.search(region, a, b)
         if m and m.start() > a:
             a, b = self._clean(region, a, m.start())
         words = region[a:b].split()
