@@ -8,9 +8,8 @@ keeps alignment exact for every same-length rewrite and bounded for any other.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .normalise import NormText
 from .segment import segmenter
@@ -22,9 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Token", "word_tokenize", "align_tokens", "tokenize", "build_doc"]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word: its span in the matching form (``nstart``/``nend``) and in the input."""
+class Token(NamedTuple):
+    """A word: its span in the matching form (``nstart``/``nend``) and in the input.
+
+    A named tuple rather than a dataclass: an article has thousands, and a tuple is built about
+    a quarter faster."""
 
     text: str  # the word as underthesea wrote it
     nstart: int
@@ -95,14 +96,21 @@ def chunks(text: str, size: int = _CHUNK) -> list[tuple[int, int]]:
 def tokenize(nt: NormText) -> list[Token]:
     """Tokens of a normalised text with exact offsets into both forms."""
     out: list[Token] = []
+    identity = nt.starts is None  # the common case: input offsets are matching-form offsets
+    to_orig = nt.to_orig
     for c0, c1 in chunks(nt.text):
         piece = nt.text[c0:c1]
         words = word_tokenize(piece)
         for w, (a, b) in zip(words, align_tokens(piece, words)):
             if b <= a:
                 continue
-            s, e = nt.to_orig(c0 + a, c0 + b)
-            out.append(Token(w, c0 + a, c0 + b, s, e))
+            a += c0
+            b += c0
+            if identity:
+                out.append(Token(w, a, b, a, b))
+            else:
+                s, e = to_orig(a, b)
+                out.append(Token(w, a, b, s, e))
     return out
 
 
