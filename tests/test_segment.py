@@ -148,3 +148,14 @@ def test_pipeline_does_not_import_underthesea() -> None:
     if out[0] != "True":
         pytest.skip("fast segmenter not available for this underthesea")
     assert out == ["True", "False"]
+
+
+def test_memos_stay_bounded(fast: FastSegmenter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long batch must not grow the per-token memos without limit, and emptying them changes
+    nothing in the words."""
+    monkeypatch.setattr(segment, "_MEMO_MAX", 50)
+    text = " ".join(f"số {i} tăng {i},5%" for i in range(200))
+    words = underthesea_word_tokenize(text)
+    assert fast(text) == words
+    assert len(fast._props) == len(set(fast.tokens(text))) and len(fast._normalised) <= 50
+    assert fast(text) == words

@@ -54,6 +54,9 @@ _NORMALIZER_RULES = "pipeline/text_normalize/tn_rules_2023_07_14.bin"
 _TEMPLATE = re.compile(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\.(\w+))?")
 _TOKEN_FUNCTIONS = ("lower", "istitle", "isdigit")  # computed per token by underthesea_core
 _FUNCTIONS = {None, *_TOKEN_FUNCTIONS, "is_in_dict"}
+# per-token memos are emptied beyond this many entries: an archive has an unbounded number of
+# distinct tokens (every number is one), and a batch worker must not grow without limit
+_MEMO_MAX = 200_000
 
 
 class SegmenterUnavailable(RuntimeError):
@@ -160,13 +163,16 @@ class FastSegmenter:
 
     def _token_normalize(self, token: str) -> str:
         """underthesea's ``token_normalize`` (memoised per token)."""
-        out = self._normalised.get(token)
+        memo = self._normalised
+        out = memo.get(token)
         if out is None:
             out = token
             if len(token) <= 6:
                 out = self._normalize_characters(token)
                 out = self._token_map.get(out, out)
-            self._normalised[token] = out
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[token] = out
         return out
 
     def tokens(self, text: str) -> list[str]:
@@ -183,6 +189,9 @@ class FastSegmenter:
         """(lower, istitle, isdigit) of each token, as underthesea_core computes them."""
         props = self._props
         new = [t for t in dict.fromkeys(tokens) if t not in props]
+        if new and len(props) + len(new) > _MEMO_MAX:
+            props.clear()
+            new = list(dict.fromkeys(tokens))
         if new:
             for t, feats in zip(new, self._probe.process([[[t] for t in new]])[0]):
                 props[t] = (feats[0].partition("=")[2], feats[1].endswith("=True"), feats[2].endswith("=True"))
