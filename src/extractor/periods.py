@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .context import Context
 from .models import Period
+from .numbers import _FOLD_UNSAFE, FoldedScan, initial_dispatch, lower_form, words_first
 from .rules import load_rules
 from .spans import SpanSet
 
@@ -71,6 +72,26 @@ class PeriodMention:
                       months=self.months, day=self.day)
 
 
+_NUMBER_FIRST = frozenset({"cumulative", "cumulative_bare", "cumulative_plain"})
+_THANG = re.compile("tháng")
+
+
+def _finditer_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """``pattern.finditer(text)`` when every place a match can start is in ``starts`` (sorted):
+    the first match at or after the previous one's end, as finditer takes it (no pattern here
+    matches the empty string)."""
+    out: list[re.Match[str]] = []
+    end = 0
+    for s in starts:
+        if s < end:
+            continue
+        m = pattern.match(text, s)
+        if m is not None:
+            out.append(m)
+            end = m.end()
+    return out
+
+
 class PeriodFinder:
     """Finds period mentions; patterns are compiled once from ``rules/periods.yaml``."""
 
@@ -79,30 +100,70 @@ class PeriodFinder:
         self._numwords = {k: int(v) for k, v in r["number_words"].items()}
         nw = "|".join(sorted(map(re.escape, self._numwords), key=len, reverse=True))
         y = r"(?:\s*/\s*|\s+năm\s+|\s*-\s*)(?P<y>(?:19|20)\d{2})(?!\d)"
-        self._patterns: list[tuple[str, re.Pattern]] = [
+        # Most patterns are written twice. The first is the reference: re.IGNORECASE, opening
+        # with "(?<!\w)". The second finds the same spans faster on the lower-cased text
+        # (FoldedScan): it opens with plain letters, so that re can skip to them, and checks the
+        # look-behind after them ("tháng(?<!\wtháng)" is "(?<!\w)tháng"). The three patterns that
+        # open with a number ("9 tháng ...") are instead tried only where a number stands before
+        # "tháng" (see _number_month_starts).
+        self._max_number = max(2, *map(len, self._numwords))  # "mười hai": 8 characters
+        nw_low = "|".join(sorted({re.escape(w.lower()) for w in self._numwords}, key=len, reverse=True))
+        # on the lower-cased text; None (scan as written) if a number word defeats lower_form
+        self._number_month = (None if _FOLD_UNSAFE.search(nw_low)
+                              else re.compile(rf"(?<!\w)(?:\d{{1,2}}|{nw_low})\s+tháng"))
+        self._patterns: list[tuple[str, re.Pattern[str] | FoldedScan]] = [
             ("cumulative", re.compile(rf"(?<!\w)(?P<n>\d{{1,2}}|{nw})\s+tháng\s+(?:đầu\s+năm|đầu|năm|qua|vừa qua|của năm)(?:\s+(?:nay|qua))?(?:\s*(?:năm\s+)?(?P<y>(?:19|20)\d{{2}}))?(?!\w)", re.I)),
             ("cumulative_bare", re.compile(rf"(?<!\w)(?P<n>\d{{1,2}}|{nw})\s+tháng(?:\s*/\s*|\s+năm\s+)(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I)),
             # "ngành công nghiệp 9 tháng tăng ...": a bare cumulative window, but not a duration or a
             # deposit term ("kéo dài 3 tháng", "kỳ hạn 6 tháng", "6 tháng tới")
             ("cumulative_plain", re.compile(rf"(?<!kỳ hạn )(?<!kéo dài )(?<!dưới )(?<!trên )(?<!vòng )(?<!\w)(?P<n>[2-9]|1[0-2]|{nw})\s+tháng(?!\w)(?!\s*(?:tới|nữa|sau|trước|liên tiếp|liền|liên tục|một lần|/)(?!\w))", re.I)),
-            ("half", re.compile(r"(?<!\w)(?P<h>nửa đầu năm|nửa cuối năm|6 tháng cuối năm)(?:\s+(?:nay|qua))?(?:\s*(?:năm\s+)?(?P<y>(?:19|20)\d{2}))?(?!\w)", re.I)),
-            ("quarter", re.compile(rf"(?<!\w)quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?!\w)(?:{y})?", re.I)),
-            ("month", re.compile(rf"(?<!\w)tháng\s+(?P<m>0?[1-9]|1[0-2])(?![\d,.]\d)(?:{y})?(?!\d)", re.I)),
-            ("month", re.compile(r"(?<!\w)T(?P<m>0?[1-9]|1[0-2])\s*/\s*(?P<y>(?:19|20)\d{2})(?!\d)")),
-            ("day", re.compile(r"(?<!\w)(?:ngày\s+)?(?P<d>0?[1-9]|[12]\d|3[01])\s*/\s*(?P<m>0?[1-9]|1[0-2])(?:\s*/\s*(?P<y>(?:19|20)\d{2}))?(?![\d/])", re.I)),
-            ("year", re.compile(r"(?<!\w)(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d{2})(?![\d\-])", re.I)),
-            ("whole_year", re.compile(r"(?<!\w)cả năm(?:\s+nay)?(?!\w)", re.I)),
-            ("week", re.compile(r"(?<!\w)tuần\s+(?:qua|này|trước|vừa qua)(?!\w)", re.I)),
-            ("relative", re.compile(r"(?<!\w)(?P<rel>tháng trước|tháng này|quý trước|quý này|năm trước|năm ngoái|năm nay|kỳ trước|tháng liền trước|quý liền trước)(?!\w)", re.I)),
+            ("half", FoldedScan(
+                re.compile(r"(?<!\w)(?P<h>nửa đầu năm|nửa cuối năm|6 tháng cuối năm)(?:\s+(?:nay|qua))?(?:\s*(?:năm\s+)?(?P<y>(?:19|20)\d{2}))?(?!\w)", re.I),
+                words_first(["nửa đầu năm", "nửa cuối năm", "6 tháng cuối năm"])
+                + r"(?:\s+(?:nay|qua))?(?:\s*(?:năm\s+)?(?:19|20)\d{2})?(?!\w)")),
+            ("quarter", FoldedScan(
+                re.compile(rf"(?<!\w)quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?!\w)(?:{y})?", re.I),
+                rf"quý(?<!\wquý)\s+(?:iv|i{{1,3}}|[1-4])(?!\w)(?:{y})?")),
+            ("month", FoldedScan(
+                re.compile(rf"(?<!\w)tháng\s+(?P<m>0?[1-9]|1[0-2])(?![\d,.]\d)(?:{y})?(?!\d)", re.I),
+                rf"tháng(?<!\wtháng)\s+(?:0?[1-9]|1[0-2])(?![\d,.]\d)(?:{y})?(?!\d)")),
+            # case-sensitive: "T" first, then the look-behind (same as "(?<!\w)T")
+            ("month", re.compile(r"T(?<!\wT)(?P<m>0?[1-9]|1[0-2])\s*/\s*(?P<y>(?:19|20)\d{2})(?!\d)")),
+            ("day", FoldedScan(
+                re.compile(r"(?<!\w)(?:ngày\s+)?(?P<d>0?[1-9]|[12]\d|3[01])\s*/\s*(?P<m>0?[1-9]|1[0-2])(?:\s*/\s*(?P<y>(?:19|20)\d{2}))?(?![\d/])", re.I),
+                # day "0?[1-9]|[12]\d|3[01]" by its first digit: "0" + [1-9], [1-9] alone, [12] + \d, "3" + [01]
+                initial_dispatch([("n", r"gày\s+(?:0?[1-9]|[12]\d|3[01])"), ("0", "[1-9]"), ("1-9", ""), ("12", r"\d"), ("3", "[01]")])
+                + r"\s*/\s*(?:0?[1-9]|1[0-2])(?:\s*/\s*(?:19|20)\d{2})?(?![\d/])")),
+            ("year", FoldedScan(
+                re.compile(r"(?<!\w)(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d{2})(?![\d\-])", re.I),
+                rf"(?:{words_first(['cả'])}\s+năm|{words_first(['năm'])})\s+(?:19|20)\d{{2}}(?![\d\-])")),
+            ("whole_year", FoldedScan(
+                re.compile(r"(?<!\w)cả năm(?:\s+nay)?(?!\w)", re.I),
+                r"cả năm(?<!\wcả năm)(?:\s+nay)?(?!\w)")),
+            ("week", FoldedScan(
+                re.compile(r"(?<!\w)tuần\s+(?:qua|này|trước|vừa qua)(?!\w)", re.I),
+                r"tuần(?<!\wtuần)\s+(?:qua|này|trước|vừa qua)(?!\w)")),
+            ("relative", FoldedScan(
+                re.compile(r"(?<!\w)(?P<rel>tháng trước|tháng này|quý trước|quý này|năm trước|năm ngoái|năm nay|kỳ trước|tháng liền trước|quý liền trước)(?!\w)", re.I),
+                words_first(["tháng trước", "tháng này", "quý trước", "quý này", "năm trước", "năm ngoái", "năm nay", "kỳ trước",
+                             "tháng liền trước", "quý liền trước"]) + r"(?!\w)")),
         ]
 
     def find(self, ctx: Context) -> list[PeriodMention]:
         """All period mentions in document order, years resolved as SPEC.md says."""
         text = ctx.text
+        low = lower_form(text)
+        starts: list[int] | None = None
         raw: list[PeriodMention] = []
         taken = SpanSet()
         for kind, pat in self._patterns:
-            for m in pat.finditer(text):
+            if kind in _NUMBER_FIRST and low is not None and self._number_month is not None:
+                if starts is None:
+                    starts = self._number_month_starts(low)
+                matches = _finditer_at(pat, text, starts)
+            else:
+                matches = pat.finditer(text)
+            for m in matches:
                 if taken.overlaps(m.start(), m.end()):
                     continue
                 p = self._mention(kind, m)
@@ -113,6 +174,25 @@ class PeriodFinder:
         year = ctx.published_year or self._implied_year(text, raw)
         return [replace(p, year=year) if p.year is None and p.kind not in ("week", "relative") and year else p
                 for p in raw]
+
+    def _number_month_starts(self, low: str) -> list[int]:
+        """Every position where a number followed by "tháng" starts ("9 tháng", "mười hai tháng"),
+        in the lower-cased text (``lower_form``): where the cumulative patterns can match.
+
+        Those patterns open with a number and a look-behind, so re would try them at every
+        position; "tháng" is rare and a literal, so it is found first, and the number can only end
+        where the whitespace before it starts and be at most ``_max_number`` characters long."""
+        starts: set[int] = set()
+        for m in _THANG.finditer(low):
+            k = m.start()
+            while k > 0 and low[k - 1].isspace():  # str.isspace is re's \s
+                k -= 1
+            if k == m.start():
+                continue
+            for s in range(max(0, k - self._max_number), k):
+                if self._number_month.match(low, s):  # type: ignore[union-attr]
+                    starts.add(s)
+        return sorted(starts)
 
     def _mention(self, kind: str, m: re.Match) -> PeriodMention | None:
         g = m.groupdict()
