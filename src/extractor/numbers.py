@@ -25,7 +25,9 @@ __all__ = ["NumberReader", "QuantityMention", "parse_numeral", "decimal_style", 
 
 _MAX_RUN = 30  # characters of a numeral run worth reading
 _MAX_MULTIPLIER = Decimal(100000)
-_RUN = re.compile(r"(?<![\w.,/])\d[\d.,]*+")
+# a digit first, then the look-behind one character back: the same as "(?<![\w.,/])\d[\d.,]*+",
+# also for .match(text, pos), but re can skip to the digit
+_RUN = re.compile(r"\d(?<![\w.,/]\d)[\d.,]*+")
 _VI = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 _EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 # decimal_style's evidence, compiled once (it runs on every numeral of every document)
@@ -126,13 +128,14 @@ def words_first(forms: list[str], not_after: tuple[str, ...] = (r"\w",)) -> str:
     Same matches and same backtracking (the branches keep their order; a look-behind over the
     word just read tests the same characters before it), but the pattern now opens with plain
     letters, so re skips to them, and most positions fail on the word's second letter instead
-    of running the look-behind. ``forms`` are in the order wanted (sort them as the original
+    of running the look-behind. Words are grouped under their first letter, keeping their order
+    within a group (words with different first letters never compete). ``forms`` are in the order wanted (sort them as the original
     alternation did); ``not_after`` are the original's fixed-width look-behinds."""
-    branches = []
+    groups: dict[str, list[str]] = {}  # by first character: only those compete at a position
     for f in forms:
         lit = re.escape(f)
-        branches.append(lit + "".join(f"(?<!{x}{lit})" for x in not_after))
-    return f"(?:{'|'.join(branches)})"
+        groups.setdefault(f[0], []).append(re.escape(f[1:]) + "".join(f"(?<!{x}{lit})" for x in not_after))
+    return "(?:" + "|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in groups.items()) + ")"
 
 
 
@@ -217,17 +220,22 @@ class NumberReader:
         self._sp_units = {k: v for k, v in sp["units"].items()}
         words = list(self._sp_units) + sp["ten"] + sp["tens"] + sp["hundred"] + sp["zero_link"] + sp["half"] + list(self._scales)
         sw = _alt(words)
-        self._spelled = re.compile(rf"(?<!\w)(?:{sw})(?:\s+(?:{sw}))*+(?!\w)", re.IGNORECASE)
+        sw_low = sorted({w.lower() for w in words}, key=lambda f: (-len(f), f))
+        self._spelled = FoldedScan(
+            re.compile(rf"(?<!\w)(?:{sw})(?:\s+(?:{sw}))*+(?!\w)", re.IGNORECASE),
+            rf"{words_first(sw_low)}(?:\s+(?:{_alt(sw_low)}))*+(?!\w)")
         self._sp = sp
         self._spelled_unit = re.compile(rf"\s+(?P<unit>{un})(?!\w)(?:\s?/\s?(?P<per>{per})(?!\w))?", re.IGNORECASE)
         mw = r["multipliers"]["words"]
         self._mult_words = {k: Decimal(str(v)) for k, v in mw.items()}
-        self._mult = re.compile(
+        qual_low = _alt([q.lower() for q in self._qual])
+        self._mult = FoldedScan(re.compile(
             rf"(?<!\w)gấp\s+(?:(?P<gq>{_alt(list(self._qual))})\s+)?(?:(?P<w>{_alt(list(mw))})(?!\w)(?:\s+lần)?|(?P<n>\d[\d.,]*+)(?:\s+lần)?)"
             rf"|(?<![\w.,/])(?P<n2>\d[\d.,]*+)\s+lần(?!\w)",
             re.IGNORECASE,
-        )
-        self._half = re.compile(r"(?<!\w)một nửa(?!\w)", re.IGNORECASE)
+        ), rf"gấp(?<!\wgấp)\s+(?:(?:{qual_low})\s+)?(?:(?:{_alt([w.lower() for w in mw])})(?!\w)(?:\s+lần)?|\d[\d.,]*+(?:\s+lần)?)"
+           rf"|\d(?<![\w.,/]\d)[\d.,]*+\s+lần(?!\w)")
+        self._half = FoldedScan(re.compile(r"(?<!\w)một nửa(?!\w)", re.IGNORECASE), r"một nửa(?<!\wmột nửa)(?!\w)")
 
     # --- public ---------------------------------------------------------------------------
     def extract(self, ctx: Context) -> list[QuantityMention]:
