@@ -120,7 +120,9 @@ class IndicatorExtractor:
         self._share_lead = re.compile(
             r"(?:^|(?<=\W))(?:(?:về\s+)?cơ cấu(?:\s+của)?|trong\s+(?:tổng\s+)?(?:số\s+)?(?!đó\b)(?=\w))\s*"
             r"(?P<of>[^,;:()\d]{2,60}?)(?=\s+(?:\d|tháng|quý|năm|nửa|trong)(?!\w)|\s*[,;:])", re.I)
-        self._plan_after = re.compile(rf"^\s*(?:so với\s+|của\s+)?(?:{_alt(r['plan_words'])})(?!\w)", re.I)
+        # used as ``.match(text, pos[, endpos])`` (no "^", which would not match at pos): slicing
+        # ``text[pos:]`` copied the rest of the article for every "vượt"
+        self._plan_after = re.compile(rf"\s*(?:so với\s+|của\s+)?(?:{_alt(r['plan_words'])})(?!\w)", re.I)
         self._share_of = re.compile(r"^\s*(?:trong|của|trên|so với)?\s*(?P<of>[^,;.()]+)", re.I)
         self._estimate = re.compile(rf"(?<!\w)(?:{_alt(r['estimate_markers'])})(?!\w)", re.I)
         # one piece at a time (no nested quantifiers: names are cleaned on 1 MB lines too)
@@ -228,7 +230,7 @@ class IndicatorExtractor:
                 m = None  # "tăng nhiều nhất với 6.231 doanh nghiệp": a level, not the amount of the change
             if m and kind != "ratio":
                 d = self._dir_of[m.group("verb").casefold()]
-                if m.group("verb").casefold() == "vượt" and self._plan_after.match(text[q.nend:]):
+                if m.group("verb").casefold() == "vượt" and self._plan_after.match(text, q.nend):
                     d = "increase"
                 vstart = q.nstart - (len(before) - m.start())
                 if comp is None:  # "vượt kế hoạch 12,3%": the base is written inside the verb
@@ -239,7 +241,7 @@ class IndicatorExtractor:
                 # "tăng gấp đôi", "cao gấp 2,5 lần", "tăng 66 lần": a change in percent
                 d = "increase"
                 start = q.nstart
-                m2 = self._dir_re.search(before)
+                m2 = m  # the direction verb before the amount, searched above
                 if m2:
                     d = self._dir_of[m2.group("verb").casefold()]
                     start = q.nstart - (len(before) - m2.start())
@@ -256,9 +258,9 @@ class IndicatorExtractor:
                 continue
             mr = self._ratio_re.search(before)
             if mr and kind == "percent":
-                if self._plan_after.match(text[q.nend:q.nend + 40]):
-                    pm = self._plan_after.match(text[q.nend:q.nend + 40])
-                    events.append(_Event("plan_ratio", q.nstart - (len(before) - mr.start()), q.nend + pm.end(), q))
+                pm = self._plan_after.match(text, q.nend, q.nend + 40)
+                if pm:
+                    events.append(_Event("plan_ratio", q.nstart - (len(before) - mr.start()), pm.end(), q))
                     continue
                 if comp is not None and comp.kind not in ("plan", "other"):
                     n = float(q.model.number)
