@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
 
 from .models import ExtractionWarning, Mention
 from .normalise import NormText
@@ -30,11 +31,21 @@ class Context:
     published_year: int | None = None
     published_month: int | None = None
     warnings: list[ExtractionWarning] = field(default_factory=list)
+    # results that several extractors derive from the same article, computed by the first one that
+    # asks (the title/role scans of organizations and officials); keyed by their producer
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:
         """The matching form (NFC, one tone placement, straight quotes, ASCII hyphens)."""
         return self.nt.text
+
+    @cached_property
+    def lower_text(self) -> str:
+        """``text.lower()``, made once: vocabulary scans run case-sensitively on it (faster than
+        ``re.I``). It may be longer than ``text`` (a few letters lower-case to two characters);
+        callers check the lengths before using its offsets."""
+        return self.nt.text.lower()
 
     @cached_property
     def sentence_index(self) -> SentenceIndex:

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from .context import Context
 from .models import Mention, Official, Organization
 from .normalise import fold
-from .organizations import LOWER, UPPER, Caseless, alternation, norm_span
-from .rules import load_rules
+from .organizations import LOWER, UPPER, Caseless, norm_span
+from .rules import alternation, load_rules
 
 __all__ = ["OfficialExtractor"]
 
+_NW = r"[\w]"  # nothing of a word right before a vocabulary word (``not_after``)
 _SYL = re.compile(rf"[{UPPER}][{LOWER}]*(?:-[{UPPER}][{LOWER}]*)?(?![\w])")
 
 
@@ -72,17 +73,22 @@ class OfficialExtractor:
         self._surnames = set(r["surnames"])
         self._stop = set(r["name_stop"])
         places = load_rules("organizations.yaml")
-        self._place_re = re.compile(rf"(?:{alternation(places['places'] + list(places['place_abbreviations']))})(?![\w])")
-        hon = alternation(r["honorifics"])
-        acad = alternation(r["academic"])
+        # trie alternations for their flag (see extractor.rules.alternation); a whole-text scan
+        # puts its look-behind after the first letter so that re jumps between candidate letters
+        places_alt = alternation(places["places"] + list(places["place_abbreviations"]), ignorecase=False)
+        self._place_re = re.compile(rf"(?:{places_alt})(?![\w])")
+        hon = alternation(r["honorifics"], ignorecase=False)
+        acad = alternation(r["academic"], ignorecase=False)
         self._prefix_re = re.compile(rf"(?<![\w.])(?:(?P<hon>{hon})|(?P<acad>{acad})) ?(?=[{UPPER}])")
         self._title_re = Caseless(r["titles"])
         self._role_re = Caseless(r["roles"])
-        self._article_role_re = re.compile(rf"(?<![\w])(?:{alternation(r['roles_after_article'])})(?![\w])", re.I)
-        lead = alternation(r["title_lead"])
+        article = alternation(r["roles_after_article"], ignorecase=True, not_after=_NW)
+        self._article_role_re = re.compile(rf"(?:{article})(?![\w])", re.I)
+        lead = alternation(r["title_lead"], ignorecase=False)
         self._sep_re = re.compile(rf"(?: ?[-,(] ?| là )(?:(?:{lead}) )?(?P<art>một )?")
         self._after_title_re = re.compile(r"(?:, | - | là | ?\(| )")
-        self._surname_re = re.compile(rf"(?<![\w])(?:{alternation(r['surnames'])}) (?=[{UPPER}])")
+        surnames = alternation(r["surnames"], ignorecase=False, not_after=_NW)
+        self._surname_re = re.compile(rf"(?:{surnames}) (?=[{UPPER}])")
 
     # ------------------------------------------------------------------ persons
     def _name_end(self, text: str, q: int, org_starts: set[int], limit: int = 4) -> tuple[int, int]:
@@ -190,18 +196,19 @@ class OfficialExtractor:
                     roles.append(_Role(None, idx, i, (p.nstart, oend)))
         return roles
 
-    def _title_first(self, text: str, persons: list[_Person], orgs_at: dict[int, tuple[int, int]],
+    def _title_first(self, ctx: Context, persons: list[_Person], orgs_at: dict[int, tuple[int, int]],
                      org_starts: set[int], used: set[int]) -> list[_Role]:
         """"Giám đốc Sở Y Nguyễn Văn A", "Phó Thủ tướng X", "Giám đốc Sở Y, ông X", anonymous
         "GĐ Ngân hàng Y" (title and organization, no name)."""
+        text = ctx.text
         by_start = {p.nstart: i for i, p in enumerate(persons)}
         roles: list[_Role] = []
-        matches = [(m, False) for m in self._title_re.finditer(text)] + [(m, True) for m in self._role_re.finditer(text)]
-        for t, is_role in sorted(matches, key=lambda x: x[0].start()):
-            if t.start() in used:
+        matches = [(m, False) for m in self._title_re.spans(ctx)] + [(m, True) for m in self._role_re.spans(ctx)]
+        for (t_start, t_end), is_role in sorted(matches, key=lambda x: x[0][0]):
+            if t_start in used:
                 continue
-            org = None if is_role else self._org_after(text, t.start(), t.end(), orgs_at)
-            pos = org[1] if org else t.end()
+            org = None if is_role else self._org_after(text, t_start, t_end, orgs_at)
+            pos = org[1] if org else t_end
             sep = self._after_title_re.match(text, pos)
             person: int | None = None
             if sep:
@@ -217,11 +224,11 @@ class OfficialExtractor:
             if person is None and is_role:
                 continue
             if person is not None:
-                used.add(t.start())
-                roles.append(_Role((t.start(), t.end()), org[0] if org else None, person,
-                                   (t.start(), persons[person].nend)))
+                used.add(t_start)
+                roles.append(_Role((t_start, t_end), org[0] if org else None, person,
+                                   (t_start, persons[person].nend)))
             elif org is not None:
-                roles.append(_Role((t.start(), t.end()), org[0], None, (t.start(), org[1])))
+                roles.append(_Role((t_start, t_end), org[0], None, (t_start, org[1])))
         return roles
 
     # ------------------------------------------------------------------ clusters
@@ -277,7 +284,7 @@ class OfficialExtractor:
         persons += self._bare_before_title(text, persons, org_starts)
         persons.sort(key=lambda p: p.nstart)
         used: set[int] = set()
-        titled = self._title_first(text, persons, orgs_at, org_starts, used)
+        titled = self._title_first(ctx, persons, orgs_at, org_starts, used)
         linked = {r.person for r in titled if r.person is not None}
         claimed: set[int] = set()
         roles = self._person_first(text, persons, orgs_at, used | claimed, linked, claimed)
@@ -291,7 +298,7 @@ class OfficialExtractor:
                 clusters[persons[r.person].cluster].roles.append(ri)
         self._resolve_anonymous(ctx, roles, anonymous, clusters)
         self._bare_mentions(text, persons, clusters)
-        self._titled_short_refs(text, persons, clusters, org_starts)
+        self._titled_short_refs(ctx, persons, clusters, org_starts)
         out = [self._official(ctx, c, persons, roles, organizations) for c in clusters if c.roles]
         return sorted(out, key=lambda o: (o.mentions[0].start, o.mentions[0].end))
 
@@ -319,13 +326,14 @@ class OfficialExtractor:
             return
         taken = sorted([(p.nstart, p.nend) for p in persons] + [s for c in clusters for s in c.extra])
         starts = [a for a, _ in taken]
-        for m in re.finditer(rf"(?<![\w])(?:{alternation(list(names))})(?![\w])", text):
+        names_re = rf"(?:{alternation(list(names), ignorecase=False, not_after=_NW)})(?![\w])"
+        for m in re.finditer(names_re, text):
             k = bisect.bisect_right(starts, m.start()) - 1
             if k >= 0 and taken[k][1] >= m.end():
                 continue
             clusters[names[m.group(0)]].extra.append((m.start(), m.end()))
 
-    def _titled_short_refs(self, text: str, persons: list[_Person], clusters: list[_Cluster], org_starts: set[int]) -> None:
+    def _titled_short_refs(self, ctx: Context, persons: list[_Person], clusters: list[_Cluster], org_starts: set[int]) -> None:
         """"Thứ trưởng Lộc nhấn mạnh": a title and a given name refer to the official of that name
         mentioned nearest before (never creates an official)."""
         tails: dict[str, list[tuple[int, int]]] = {}  # given name → (first mention, cluster)
@@ -336,9 +344,10 @@ class OfficialExtractor:
         if not tails:
             return
         taken = {(p.nstart, p.nend) for p in persons}
-        for t in self._title_re.finditer(text):
-            q = t.end() + 1
-            if not text.startswith(" ", t.end()) or q in org_starts:
+        text = ctx.text
+        for _, t_end in self._title_re.spans(ctx):  # the scan _title_first made
+            q = t_end + 1
+            if not text.startswith(" ", t_end) or q in org_starts:
                 continue
             end, count = self._name_end(text, q, org_starts, limit=2)
             if count != 1 or (q, end) in taken:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from .context import Context
 from .models import Mention, Organization
 from .normalise import fold, normalise
-from .rules import load_rules
+from .rules import alternation, load_rules
 
 __all__ = ["OrganizationExtractor", "Caseless", "norm_span", "UPPER", "LOWER", "alternation", "compounds"]
 
@@ -43,22 +43,23 @@ _WORD = re.compile(r"[^\W_]+(?:[&.][^\W_]+)*")  # "TP.HCM", "KH&ĐT" stay one wo
 _CONNECTOR = re.compile(r" ?- ?| ?& ?| và ")
 _SYLLABLE = re.compile(r"[^\W_]+")
 _MAX_PIECES = 16  # no body's name has more; a longer run of capitals is not one name
-
-
-def alternation(forms: list[str]) -> str:
-    """A regex alternation of literal forms, longest first (so "Tổng cục" wins over "Cục")."""
-    return "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
+# what may not come right before a vocabulary word (``not_after`` of rules.alternation)
+_NW = r"[\w]"
+_NW_AMP = r"[\w&]"
+_NW_ACR = r"[\w&.\-]"
 
 
 class Caseless:
-    """Literal words matched without case ("Phó Giám đốc" = "phó giám đốc").
+    """Literal words matched without case ("Phó Giám đốc" = "phó giám đốc"), as whole words.
 
     Scans run case-sensitively on the lower-cased text, about 4× faster than ``re.IGNORECASE``
-    on a long alternation; a match at one position uses the ``re.IGNORECASE`` pattern."""
+    on a long alternation; a match at one position uses the ``re.IGNORECASE`` pattern. Both are
+    trie alternations that start with a literal (see :func:`extractor.rules.alternation`)."""
 
     def __init__(self, forms: list[str]) -> None:
-        self.pattern = re.compile(rf"(?<![\w])(?:{alternation(forms)})(?![\w])", re.I)
-        self._lower = re.compile(rf"(?<![\w])(?:{alternation([f.lower() for f in forms])})(?![\w])")
+        self.pattern = re.compile(rf"(?:{alternation(forms, ignorecase=True, not_after=_NW)})(?![\w])", re.I)
+        self._lower = re.compile(
+            rf"(?:{alternation([f.lower() for f in forms], ignorecase=False, not_after=_NW)})(?![\w])")
 
     def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
         return self.pattern.match(text, pos)
@@ -69,6 +70,17 @@ class Caseless:
         if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
             return self.pattern.finditer(text)
         return self._lower.finditer(low)
+
+    def spans(self, ctx: Context) -> list[tuple[int, int]]:
+        """``(start, end)`` of :meth:`finditer` over the article, scanned once per article and
+        shared: organizations and officials both read the titles of rules/officials.yaml."""
+        key = ("caseless", self._lower.pattern)
+        found = ctx.memo.get(key)
+        if found is None:
+            low = ctx.lower_text
+            it = self.pattern.finditer(ctx.text) if len(low) != len(ctx.text) else self._lower.finditer(low)
+            found = ctx.memo[key] = [m.span() for m in it]
+        return found
 
 
 def norm_span(ctx: Context, start: int, end: int) -> tuple[int, int]:
@@ -179,39 +191,45 @@ class OrganizationExtractor:
         for ab, info in self._acronyms.items():
             if info.get("head"):
                 self._heads[ab] = _Head(ab, info["kind"], True, True, canonical=info["canonical"], extends="places")
-        b, e = r"(?<![\w&])", r"(?![\w&])"
-        self._head_re = re.compile(rf"{b}(?:{alternation(list(self._heads))}){e}")
+        # every vocabulary is a trie alternation for its flag (no re.I unless written), with the
+        # look-behind after the first letter so that scans jump between candidate letters
+        def alt(forms: list[str], not_after: str | None = None) -> str:
+            return alternation(forms, ignorecase=False, not_after=not_after)
+
+        e = r"(?![\w&])"
+        self._head_re = re.compile(rf"(?:{alt(list(self._heads), _NW_AMP)}){e}")
         bare = [a for a, i in self._acronyms.items() if not i.get("head")]
-        self._acronym_re = re.compile(rf"(?<![\w&.\-])(?:{alternation(bare)})(?![\w&]|[-.]\w)")
+        self._acronym_re = re.compile(rf"(?:{alt(bare, _NW_ACR)})(?![\w&]|[-.]\w)")
         self._known: dict[str, str] = {n: kind for kind, names in r["known"].items() for n in names}
-        self._known_re = re.compile(rf"{b}(?:{alternation(list(self._known))}){e}")
+        self._known_re = re.compile(rf"(?:{alt(list(self._known), _NW_AMP)}){e}")
         latin = r"[A-Z][A-Za-z0-9&']*"
-        stop = alternation(r["english_stop"])
+        stop = alt(r["english_stop"])
         self._english_re = re.compile(
-            rf"(?<![\w&])(?!(?:{stop})\s)((?:{latin} ){{1,3}}(?:{alternation(r['english_suffixes'])}))(?![\w&])")
+            rf"(?<![\w&])(?!(?:{stop})\s)((?:{latin} ){{1,3}}(?:{alt(r['english_suffixes'])}))(?![\w&])")
         self._generic = {fold(g) for g in r["generic_complements"]}
-        self._types_re = re.compile(rf"(?:{alternation(r['company_types'])})(?![\w])")
+        self._types_re = re.compile(rf"(?:{alt(r['company_types'])})(?![\w])")
         self._types = {fold(t) for t in r["company_types"]}
         self._blocked = tuple(fold(x) for x in r["blocked_complements"])
         self._name_stop = set(r["name_stop"])
-        self._nouns = re.compile(rf"(?:{alternation(r['name_words']['nouns'])})(?![\w])")
-        self._inner = re.compile(rf"(?:{alternation(r['name_words']['inner'])})(?![\w])")
-        self._department_re = re.compile(rf"(?:{alternation(r['department_words'])})(?![\w])")
+        self._nouns = re.compile(rf"(?:{alt(r['name_words']['nouns'])})(?![\w])")
+        self._inner = re.compile(rf"(?:{alt(r['name_words']['inner'])})(?![\w])")
+        self._department_re = re.compile(rf"(?:{alt(r['department_words'])})(?![\w])")
         self._places_abbr: dict[str, str] = r["place_abbreviations"]
-        known_places = alternation(list(self._places_abbr) + list(r["places"]))
+        known_places = alt(list(self._places_abbr) + list(r["places"]))
         self._known_place_re = re.compile(rf"(?:{known_places})(?![\w])")
         numbered = {"quận", "Quận", "phường", "Q."}
-        marker = alternation([m for m in r["place_markers"] if m not in numbered])
-        numbered_marker = alternation([m for m in r["place_markers"] if m in numbered])
+        marker = alt([m for m in r["place_markers"] if m not in numbered])
+        numbered_marker = alt([m for m in r["place_markers"] if m in numbered])
         caprun = rf"{_CAP}(?:(?: | ?- ?){_CAP}){{0,5}}"
         self._marker_place_re = re.compile(
             rf"(?:(?:{marker}) ?(?:{known_places}|{caprun})|(?:{numbered_marker}) ?(?:\d+|{known_places}|{caprun}))(?![\w])")
-        self._levels_re = re.compile(rf"(?:{alternation(r['place_levels'])})(?![\w])")
+        self._levels_re = re.compile(rf"(?:{alt(r['place_levels'])})(?![\w])")
         self._tail_levels_re = re.compile(r"(?:tỉnh|huyện|thành phố|quận)(?![\w])")
         self._expansions: dict[str, str] = r["expansions"]
-        self._expand_re = re.compile(rf"(?<![\w&])(?:{alternation(list(self._expansions))})(?![\w&])")
-        self._place_abbr_re = re.compile(rf"(?<![\w])(?:{alternation(list(self._places_abbr))})(?![\w])")
-        self._case_re = re.compile(rf"(?<![\w])(?:{alternation(r['canonical_case'])})(?![\w])", re.I)
+        self._expand_re = re.compile(rf"(?:{alt(list(self._expansions), _NW_AMP)})(?![\w&])")
+        self._place_abbr_re = re.compile(rf"(?:{alt(list(self._places_abbr), _NW)})(?![\w])")
+        self._case_re = re.compile(
+            rf"(?:{alternation(r['canonical_case'], ignorecase=True, not_after=_NW)})(?![\w])", re.I)
         self._case_of = {c.casefold(): c for c in r["canonical_case"]}
         titles = people["titles"] + people["roles"]
         self._title_re = Caseless(titles)
@@ -237,7 +255,7 @@ class OrganizationExtractor:
     def _extract(self, ctx: Context) -> list[Organization]:
         """Head-read names, bare lexicon names, abbreviations, then one Organization per body."""
         text = ctx.text
-        title_ends = {m.end() for m in self._title_re.finditer(text)}
+        title_ends = {e for _, e in self._title_re.spans(ctx)}
         cands = self._head_mentions(text, title_ends)
         cands += self._lexicon_mentions(text)
         cands = _non_overlapping(cands)
@@ -553,7 +571,7 @@ class OrganizationExtractor:
             return cands
         starts = [c.nstart for c in cands]
         extra: list[_Cand] = []
-        ab_re = re.compile(rf"(?<![\w&.\-])(?:{alternation(list(found))})(?![\w&]|[-.]\w)")
+        ab_re = re.compile(rf"(?:{alternation(list(found), ignorecase=False, not_after=_NW_ACR)})(?![\w&]|[-.]\w)")
         for m in ab_re.finditer(text):
             k = bisect.bisect_right(starts, m.start()) - 1
             if (k >= 0 and cands[k].nend > m.start()) or (k + 1 < len(cands) and cands[k + 1].nstart < m.end()):

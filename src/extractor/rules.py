@@ -9,17 +9,132 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
 
-__all__ = ["RuleError", "rules_dir", "load_rules", "rule_files", "alternation"]
+__all__ = ["RuleError", "rules_dir", "load_rules", "rule_files", "alternation", "flat_alternation"]
 
 
-def alternation(forms: list[str]) -> str:
-    """A regex alternation of vocabulary: each form escaped, longest first, so that "tăng trưởng"
-    wins over "tăng" and the pattern never depends on the order of a rule file."""
+def flat_alternation(forms: Iterable[str]) -> str:
+    """The plain alternation of vocabulary: each form escaped, longest first, so that "tăng
+    trưởng" wins over "tăng" and the pattern never depends on the order of a rule file.
+
+    The reference semantics of :func:`alternation`, which builds the same matcher faster."""
     return "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
+
+
+def alternation(forms: Iterable[str], *, ignorecase: bool | None = None, not_after: str | None = None) -> str:
+    r"""A regex alternation of vocabulary that matches exactly like :func:`flat_alternation`
+    (longest form first, whatever the caller's pattern requires after it), built as a prefix trie.
+
+    Why a trie: ``re`` tries a flat alternation's branches one by one at every position of the
+    text, so a scan over 100 titles starts 100 branches per character; factored on common
+    prefixes ("Phó (?:Giám đốc|Chủ tịch)") it follows only the branch the text takes.
+
+    Why it matches the same: at one start the flat pattern offers the caller's continuation
+    (``(?![\w])``, ``\s*$`` …) the candidate ends longest first. In the trie siblings start with
+    different characters, so the text follows one path, and every node tries its longer
+    continuations before ending there: the same ends, in the same order.
+
+    ``ignorecase`` says how the caller compiles the pattern. ``False`` (no ``re.I``) and ``True``
+    (``re.I``) give the smallest pattern for that flag only; the default ``None`` is right under
+    both, for callers that do not say. What differs is siblings that ``re.I`` cannot tell apart
+    ("Ban …" and "ban …"): see :func:`_emit`. tests/test_alternation.py checks all three against
+    the flat pattern.
+
+    ``not_after`` (a one-character class such as ``[\w]``) makes ``(?:alt)`` mean what
+    ``(?<!not_after)(?:flat)`` means: each branch re-checks the character before it right after
+    its first letter (``P(?<![\w]P)hó…``). A pattern that starts with literals lets ``re`` jump
+    to the positions holding one of the first letters instead of trying every position; on the
+    title scan that is a further 1.2–4× (surnames: 30 → 9 ms per corpus pass).
+    """
+    branches = _emit(sorted(set(forms)), ignorecase)
+    if not_after is None:
+        return "|".join(branches)
+    branches = branches or [""]  # no forms: the flat "(?<!…)(?:)" still checks the position
+    guarded = []
+    for b in branches:
+        k = 2 if b[:1] == "\\" else 1  # every branch starts with one escaped first character
+        guarded.append(f"{b[:k]}(?<!{not_after}{b[:k]}){b[k:]}" if b else f"(?<!{not_after})")
+    return "|".join(guarded)
+
+
+@lru_cache(maxsize=None)
+def _caseless(ch: str) -> re.Pattern[str]:
+    """``ch`` as a one-character ``re.I`` pattern (what ``re`` itself counts as the same letter)."""
+    return re.compile(re.escape(ch), re.I)
+
+
+def _same_under_ignorecase(a: str, b: str) -> bool:
+    return bool(_caseless(a).fullmatch(b) and _caseless(b).fullmatch(a))
+
+
+def _ignorecase_groups(chars: list[str]) -> list[list[str]]:
+    """Sibling characters grouped by what ``re.I`` matches alike ("B" with "b", "Đ" with "đ";
+    asked of ``re`` itself, so its special cases such as "ſ" = "s" count too). Order is kept."""
+    groups: list[list[str]] = []
+    for ch in chars:
+        low = ch.lower()
+        hits = [g for g in groups if any(o.lower() == low or _caseless(ch).fullmatch(o) or _caseless(o).fullmatch(ch)
+                                         for o in g)]
+        merged = [c for g in hits for c in g] + [ch]
+        groups = [g for g in groups if g not in hits] + [merged]
+    return sorted(groups, key=lambda g: g[0])
+
+
+def _emit(suffixes: list[str], ignorecase: bool | None) -> list[str]:
+    """The branches (none with a top-level ``|``) matching ``suffixes`` (sorted, unique) in the
+    flat order: the empty suffix, if any, last.
+
+    Siblings that ``re.I`` equates ("Ban", "ban") could both match one text under ``re.I`` and the
+    trie would then try all ends of the first before those of the second. With ``ignorecase=True``
+    they are merged into one branch ("[Bb]an" as ``re.I`` sees it). With ``None`` the merged branch
+    is guarded by a look-behind that only ``re.I`` lets re-read the same letter (``B(?<=b)an``;
+    starting with the literal keeps ``re``'s quick skip of failing branches), followed by the exact
+    branches for the case-sensitive reading. A group whose members are not all equal to
+    each other under ``re.I`` is written flat, longest first, which is right either way."""
+    branches: list[str] = []
+    by_first: dict[str, list[str]] = {}
+    for s in suffixes:
+        if s:
+            by_first.setdefault(s[0], []).append(s)
+    groups = [[c] for c in by_first] if ignorecase is False else _ignorecase_groups(list(by_first))
+    for group in groups:
+        if len(group) == 1:
+            branches.append(_branch(by_first[group[0]], ignorecase))
+            continue
+        members = [s for ch in group for s in by_first[ch]]
+        if not all(_same_under_ignorecase(a, b) for a in group for b in group if a < b):
+            branches += [re.escape(s) for s in sorted(members, key=lambda f: (-len(f), f))]
+            continue
+        merged = re.escape(group[0]) + _tail(_emit(sorted({s[1:] for s in members}), True))
+        if ignorecase:
+            branches.append(merged)
+        else:  # the look-behind re-reads the first character: only re.I can take both
+            branches.append(f"{re.escape(group[0])}(?<={re.escape(group[1])})" + merged[len(re.escape(group[0])):])
+            branches += [_branch(by_first[ch], None) for ch in group]
+    if suffixes and suffixes[0] == "":
+        branches.append("")
+    return branches
+
+
+def _branch(members: list[str], ignorecase: bool | None) -> str:
+    """One branch for suffixes sharing a first character: their common prefix, then the rest."""
+    k = len(os.path.commonprefix(members))
+    return re.escape(members[0][:k]) + _tail(_emit([s[k:] for s in members], ignorecase))
+
+
+def _tail(rest: list[str]) -> str:
+    """What follows a prefix: nothing, one continuation, or a group; ``(?:…|)`` when a form also
+    ends at the prefix (a branch, cheaper in ``re`` than ``?`` on a group, same order)."""
+    body = [b for b in rest if b]
+    if not body:
+        return ""
+    if len(body) < len(rest):
+        return "(?:" + "|".join(body) + "|)"
+    return body[0] if len(body) == 1 else "(?:" + "|".join(body) + ")"
 
 
 class RuleError(ValueError):
