@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from .context import Context
 from .models import Period
-from .numbers import _FOLD_UNSAFE, FoldedScan, initial_dispatch, lower_form, words_first
+from .scan import FOLD_UNSAFE, FoldedScan, initial_dispatch, lower_form, words_first
 from .rules import load_rules
 from .spans import SpanSet
 
@@ -109,7 +109,7 @@ class PeriodFinder:
         self._max_number = max(2, *map(len, self._numwords))  # "mười hai": 8 characters
         nw_low = "|".join(sorted({re.escape(w.lower()) for w in self._numwords}, key=len, reverse=True))
         # on the lower-cased text; None (scan as written) if a number word defeats lower_form
-        self._number_month = (None if _FOLD_UNSAFE.search(nw_low)
+        self._number_month = (None if FOLD_UNSAFE.search(nw_low)
                               else re.compile(rf"(?<!\w)(?:\d{{1,2}}|{nw_low})\s+tháng"))
         self._patterns: list[tuple[str, re.Pattern[str] | FoldedScan]] = [
             ("cumulative", re.compile(rf"(?<!\w)(?P<n>\d{{1,2}}|{nw})\s+tháng\s+(?:đầu\s+năm|đầu|năm|qua|vừa qua|của năm)(?:\s+(?:nay|qua))?(?:\s*(?:năm\s+)?(?P<y>(?:19|20)\d{{2}}))?(?!\w)", re.I)),
