@@ -18,6 +18,7 @@ from .context import Context
 from .models import Comparison
 from .periods import PeriodMention, statement_before, statement_periods
 from .rules import alternation as _alt, load_rules
+from .scan import FoldedScan
 
 __all__ = ["ComparisonMention", "ComparisonFinder", "classify"]
 
@@ -85,6 +86,11 @@ def classify(statement: PeriodMention | None, base: PeriodMention) -> str:
 
 
 _CLAUSE_END = re.compile(r"[;]|(?<!\w)(?:tăng|giảm|đạt)(?!\w)", re.I)
+# _resolve's and find's small tests, compiled once (they run per comparison)
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_THANG = re.compile(r"tháng", re.I)
+_LAST_YEAR = re.compile(r"(?<!\w)(?:năm trước|năm ngoái)(?!\w)", re.I)
+_DAU_NAM = re.compile(r"đầu năm", re.I)
 
 
 class ComparisonFinder:
@@ -93,16 +99,30 @@ class ComparisonFinder:
     def __init__(self) -> None:
         r = load_rules("comparisons.yaml")
         self._not_after_so = re.compile(rf"(?:{_alt(r['not_comparison_after_so'])})(?!\w)", re.I)
-        self._trigger = re.compile(r"(?<!\w)so(?:\s+với)?\s+", re.I)
+        # The whole-text scans are FoldedScans (see extractor.scan): the reference pattern as
+        # written, and a case-sensitive one for the lower-cased text that opens with its words
+        # and checks the look-behinds after them ("so(?<!\wso)" is "(?<!\w)so"), so that re can
+        # skip to the words instead of trying the look-behind at every position.
+        self._trigger = FoldedScan(re.compile(r"(?<!\w)so(?:\s+với)?\s+", re.I), r"so(?<!\wso)(?:\s+với)?\s+")
         self._stop = re.compile(rf"[,;:()!?\"]|\.(?!\d)|\s-\s|(?<!\w)(?:{_alt(r['base_ends_before'])})(?!\w)", re.I)
         self._kinds = [(k, re.compile(rf"(?<!\w)(?:{_alt(forms)})(?!\w)", re.I))
                        for k, forms in r["base_phrases"].items()]
         # "vượt 23,9% dự toán", "vượt kế hoạch 12,3%": a plan base without "so với"
-        self._bare_plan = re.compile(
-            r"(?:(?<=%)|(?<=%\s)|(?<=vượt\s)|(?<=hơn\s)|(?<=hụt\s))(?:dự toán|kế hoạch|mục tiêu|chỉ tiêu)"
-            r"(?:\s+(?:năm(?:\s+(?:19|20)\d{2})?|đề ra|được giao|cả năm))?(?!\w)", re.I)
-        self._bare = re.compile(r"(?<!\w)cùng kỳ(?:\s+năm\s+(?:trước|ngoái|(?:19|20)\d{2}))?(?!\w)", re.I)
-        self._of_period = re.compile(r"(?<!\w)cùng kỳ(?:\s+(?:năm\s+(?:trước|ngoái)|năm\s+(?:19|20)\d{2}))?(?=\s+(?:tăng|giảm|đạt|chỉ tăng|chỉ giảm|tăng trưởng)(?!\w))", re.I)
+        plan_words = ["dự toán", "kế hoạch", "mục tiêu", "chỉ tiêu"]
+        plan_tail = r"(?:\s+(?:năm(?:\s+(?:19|20)\d{2})?|đề ra|được giao|cả năm))?(?!\w)"
+        plan_before = ["%", r"%\s", r"vượt\s", r"hơn\s", r"hụt\s"]
+        self._bare_plan = FoldedScan(re.compile(
+            rf"(?:{'|'.join(f'(?<={b})' for b in plan_before)})(?:{'|'.join(plan_words)}){plan_tail}", re.I),
+            # each word first, then what must stand before it, as a look-behind over both (the
+            # words differ in their first letter, so at most one branch can match)
+            "(?:" + "|".join(f"{w}(?:{'|'.join(f'(?<={b}{w})' for b in plan_before)})" for w in plan_words)
+            + ")" + plan_tail)
+        cung_ky = r"cùng kỳ(?<!\wcùng kỳ)"
+        bare_tail = r"(?:\s+năm\s+(?:trước|ngoái|(?:19|20)\d{2}))?(?!\w)"
+        self._bare = FoldedScan(re.compile(rf"(?<!\w)cùng kỳ{bare_tail}", re.I), cung_ky + bare_tail)
+        of_tail = (r"(?:\s+(?:năm\s+(?:trước|ngoái)|năm\s+(?:19|20)\d{2}))?"
+                   r"(?=\s+(?:tăng|giảm|đạt|chỉ tăng|chỉ giảm|tăng trưởng)(?!\w))")
+        self._of_period = FoldedScan(re.compile(rf"(?<!\w)cùng kỳ{of_tail}", re.I), cung_ky + of_tail)
 
     def find(self, ctx: Context, periods: list[PeriodMention]) -> list[ComparisonMention]:
         """Every comparison base in document order."""
@@ -117,17 +137,18 @@ class ComparisonFinder:
                 continue  # "so 2020" is too loose; "so với 2020" is handled
             stop = self._stop.search(text, m.end(), min(len(text), m.end() + 80))
             end = stop.start() if stop else min(len(text), m.end() + 80)
-            end = len(text[:end].rstrip())
-            if end <= m.end():
+            # trailing spaces off the base (stripping text[:end] would copy the text per match)
+            base_text = text[m.end():end].rstrip()
+            if not base_text:
                 continue
-            base_text = text[m.end():end]
+            end = m.end() + len(base_text)
             out.append(self._resolve(ctx, m.start(), end, m.end(), base_text, periods, statements, doc_period))
         for m in self._of_period.finditer(text):
             if any(c.nstart <= m.start() < c.nend for c in out):
                 continue
             st = statement_before(ctx, m.start(), statements, doc_period)
             of = st.shifted_years(-1) if st else None
-            year = re.search(r"(?:19|20)\d{2}", m.group(0))
+            year = _YEAR.search(m.group(0))
             if of is not None and year:  # "(cùng kỳ năm 2020 tăng 0,78%)": the year is written
                 of = replace(of, year=int(year.group(0)))
             base = of.shifted_years(-1) if of else None
@@ -161,7 +182,7 @@ class ComparisonFinder:
             later = next((p for p in statements if p.nstart > start and ctx.sentence_of(p.nstart) == sent), None)
             if later is not None and not _CLAUSE_END.search(ctx.text, end, later.nstart):
                 st = later
-        if st is not None and st.kind == "day" and st.month and re.search(r"tháng", base_text, re.I):
+        if st is not None and st.kind == "day" and st.month and _THANG.search(base_text):
             st = replace(st, kind="month", day=None)  # "so với tháng trước" of a dated statement
         inside = [p for p in periods if base_start <= p.nstart and p.nend <= end]
         kind = "other"
@@ -179,7 +200,7 @@ class ComparisonFinder:
                     if st.year is not None and explicit.year < st.year - 1:
                         kind = "explicit_period"  # "so với cùng kỳ năm 2019" in 2023: not last year
         elif kind == "previous_period":
-            if re.search(r"(?<!\w)(?:năm trước|năm ngoái)(?!\w)", base_text, re.I) and st is not None and st.kind != "year":
+            if _LAST_YEAR.search(base_text) and st is not None and st.kind != "year":
                 kind = "same_period_last_year"
                 base = st.shifted_years(-1)
             elif st is not None:
@@ -187,7 +208,7 @@ class ComparisonFinder:
         elif kind == "period_start":
             explicit = next((p for p in inside if p.explicit_year), None)
             year = explicit.year if explicit else (st.year if st else None)
-            if re.search(r"đầu năm", base_text, re.I):
+            if _DAU_NAM.search(base_text):
                 base = PeriodMention(base_start, end, "month", year, 1)
             else:
                 base = PeriodMention(base_start, end, "month", (year - 1) if year and not explicit else year, 12)
