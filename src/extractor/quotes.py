@@ -23,6 +23,7 @@ from .context import Context
 from .models import Official, Organization, Quote
 from .organizations import LOWER, UPPER, alternation, norm_span
 from .rules import load_rules
+from .scan import words_first_branches
 
 __all__ = ["QuoteExtractor"]
 
@@ -78,9 +79,13 @@ class QuoteExtractor:
         people = load_rules("officials.yaml")
         verbs = alternation(r["verbs"])
         self._verb_re = re.compile(rf"(?<![\w])(?:{verbs})(?![\w])", re.I)
-        self._indirect_re = re.compile(
-            rf"(?<![\w])(?:(?:{alternation(r['indirect_verbs'])})(?:\s+thêm)?(?:\s*[,:]\s*(?:rằng\s+)?|\s+rằng[,:]?\s+)"
-            rf"|(?:{alternation(r['bare_indirect_verbs'])})\s+(?=[{LOWER}{UPPER}\d]))")
+        # "(?<![\w])(?:(?:indirect verbs)(?:\s+thêm)?(?:\s*[,:]\s*(?:rằng\s+)?|\s+rằng[,:]?\s+)
+        # |(?:bare indirect verbs)\s+(?=[letter or digit]))", written verbs first (same matches,
+        # see words_first_branches) so that re skips to their first letters
+        self._indirect_re = re.compile(words_first_branches([
+            (r["indirect_verbs"], r"(?:\s+thêm)?(?:\s*[,:]\s*(?:rằng\s+)?|\s+rằng[,:]?\s+)"),
+            (r["bare_indirect_verbs"], rf"\s+(?=[{LOWER}{UPPER}\d])"),
+        ], not_after=r"[\w]"))
         self._before_re = re.compile(rf"(?:{verbs})(?:\s+(?:thêm|rằng))?\s*[:,]?\s*$", re.I)
         adverbs = alternation(r["adverbs"])
         self._adverb_gap = re.compile(rf"^\s*(?:(?:{adverbs}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)\s+)*$", re.I)
@@ -90,7 +95,8 @@ class QuoteExtractor:
         self._office_re = re.compile(rf"(?:{alternation(people['titles'])})(?![\w])", re.I)
         hon = alternation(people["honorifics"] + people["academic"])
         self._honorific_re = re.compile(rf"(?:{hon})\s", re.I)
-        self._theo_re = re.compile(r"(?<![\w])[Tt]heo\s+")
+        # "(?<![\w])[Tt]heo\s+" with the letter first, so that re skips to it
+        self._theo_re = re.compile(r"[Tt](?<![\w][Tt])heo\s+")
         self._min_words = int(r.get("min_words", 3))
         self._object_re = re.compile(rf"(?<![\w])(?:{alternation(r['not_subject_after'])})\s+$", re.I)
 
