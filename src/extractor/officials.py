@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from .context import Context
 from .models import Mention, Official, Organization
 from .normalise import fold
-from .organizations import LOWER, UPPER, Caseless, norm_span
+from .organizations import LOWER, UPPER, SharedScan, norm_span
 from .rules import alternation, load_rules
 
 __all__ = ["OfficialExtractor"]
@@ -80,8 +80,9 @@ class OfficialExtractor:
         hon = alternation(r["honorifics"], ignorecase=False)
         acad = alternation(r["academic"], ignorecase=False)
         self._prefix_re = re.compile(rf"(?<![\w.])(?:(?P<hon>{hon})|(?P<acad>{acad})) ?(?=[{UPPER}])")
-        self._title_re = Caseless(r["titles"])
-        self._role_re = Caseless(r["roles"])
+        self._titles = SharedScan({"titles": r["titles"], "roles": r["roles"]})  # one scan, shared with organizations
+        self._title_re = self._titles.parts["titles"]
+        self._role_re = self._titles.parts["roles"]
         article = alternation(r["roles_after_article"], ignorecase=True, not_after=_NW)
         self._article_role_re = re.compile(rf"(?:{article})(?![\w])", re.I)
         lead = alternation(r["title_lead"], ignorecase=False)
@@ -203,7 +204,7 @@ class OfficialExtractor:
         text = ctx.text
         by_start = {p.nstart: i for i, p in enumerate(persons)}
         roles: list[_Role] = []
-        matches = [(m, False) for m in self._title_re.spans(ctx)] + [(m, True) for m in self._role_re.spans(ctx)]
+        matches = [(m, False) for m in self._titles.spans(ctx, "titles")] + [(m, True) for m in self._titles.spans(ctx, "roles")]
         for (t_start, t_end), is_role in sorted(matches, key=lambda x: x[0][0]):
             if t_start in used:
                 continue
@@ -345,7 +346,7 @@ class OfficialExtractor:
             return
         taken = {(p.nstart, p.nend) for p in persons}
         text = ctx.text
-        for _, t_end in self._title_re.spans(ctx):  # the scan _title_first made
+        for _, t_end in self._titles.spans(ctx, "titles"):  # the scan _title_first made
             q = t_end + 1
             if not text.startswith(" ", t_end) or q in org_starts:
                 continue

@@ -34,7 +34,7 @@ from . import normalise as _normalise_module
 from .normalise import fold, normalise
 from .rules import alternation, load_rules
 
-__all__ = ["OrganizationExtractor", "Caseless", "norm_span", "UPPER", "LOWER", "alternation", "compounds"]
+__all__ = ["OrganizationExtractor", "Caseless", "SharedScan", "norm_span", "UPPER", "LOWER", "alternation", "compounds"]
 
 
 def _letters(upper: bool) -> str:
@@ -88,6 +88,59 @@ class Caseless:
             it = self.pattern.finditer(ctx.text) if len(low) != len(ctx.text) else self._lower.finditer(low)
             found = ctx.memo[key] = [m.span() for m in it]
         return found
+
+
+_NON_WORD = re.compile(r"[^\w]")
+
+
+class SharedScan:
+    r"""Vocabularies found with one scan of the article (the titles and roles of
+    rules/officials.yaml, which organizations reads together and officials apart).
+
+    The union of the parts is scanned; each part's own :meth:`Caseless.finditer` is then rebuilt
+    exactly. A part's match starts where a union match starts or strictly inside one (a union
+    match is at least as long as the part's match at the same place, and a scan only skips
+    what it has matched), and only after a non-word character (the ``(?<![\w])`` of every
+    :class:`Caseless`). So the part is matched at those few places only, in the order its own
+    scan would have reached them. The result is kept on the article for every extractor."""
+
+    def __init__(self, parts: dict[str, list[str]]) -> None:
+        if any(not f for forms in parts.values() for f in forms):
+            raise ValueError("an empty form would match everywhere")
+        self.union = Caseless([f for forms in parts.values() for f in forms])
+        self.parts = {name: Caseless(forms) for name, forms in parts.items()}
+        self._key = ("shared-scan", self.union._lower.pattern, tuple((n, c._lower.pattern) for n, c in self.parts.items()))
+
+    def spans(self, ctx: Context, part: str | None = None) -> list[tuple[int, int]]:
+        """``(start, end)`` of the union's matches (``part=None``) or of one part's, in order."""
+        found = ctx.memo.get(self._key)
+        if found is None:
+            found = ctx.memo[self._key] = self._scan(ctx)
+        return found[part]
+
+    def _scan(self, ctx: Context) -> dict[str | None, list[tuple[int, int]]]:
+        text, low = ctx.text, ctx.lower_text
+        exact = len(low) != len(text)  # as Caseless.finditer: re.I on the text itself
+        scanned = text if exact else low
+        union = [m.span() for m in (self.union.pattern if exact else self.union._lower).finditer(scanned)]
+        out: dict[str | None, list[tuple[int, int]]] = {None: union}
+        for name, part in self.parts.items():
+            match = (part.pattern if exact else part._lower).match
+            spans: list[tuple[int, int]] = []
+            pos = 0
+            for p, e in union:
+                if e <= pos:
+                    continue
+                starts = [p] + [m.end() for m in _NON_WORD.finditer(scanned, p, e - 1)]
+                for q in starts:
+                    if q < pos:
+                        continue
+                    m = match(scanned, q)
+                    if m:
+                        spans.append(m.span())
+                        pos = m.end()
+            out[name] = spans
+        return out
 
 
 def norm_span(ctx: Context, start: int, end: int) -> tuple[int, int]:
@@ -306,8 +359,8 @@ class OrganizationExtractor:
         self._case_re = re.compile(
             rf"(?:{alternation(r['canonical_case'], ignorecase=True, not_after=_NW)})(?![\w])", re.I)
         self._case_of = {c.casefold(): c for c in r["canonical_case"]}
-        titles = people["titles"] + people["roles"]
-        self._title_re = Caseless(titles)
+        self._titles = SharedScan({"titles": people["titles"], "roles": people["roles"]})
+        self._title_re = self._titles.union
         self._surnames = set(people["surnames"])
         self._paren_re = re.compile(
             rf" ?\((?P<ab>[^\W\d_][\w&.\-]{{0,15}}(?: [{UPPER}][\w&.\-]{{0,15}}){{0,3}})(?:\s*[-,;]\s*[^()\n]{{0,60}})?\)")
@@ -330,7 +383,7 @@ class OrganizationExtractor:
     def _extract(self, ctx: Context) -> list[Organization]:
         """Head-read names, bare lexicon names, abbreviations, then one Organization per body."""
         text = ctx.text
-        title_ends = {e for _, e in self._title_re.spans(ctx)}
+        title_ends = {e for _, e in self._titles.spans(ctx)}
         cands = self._head_mentions(text, title_ends)
         cands += self._lexicon_mentions(text)
         cands = _non_overlapping(cands)
