@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from .context import Context
 from .models import Quantity
 from .rules import alternation as _alt, load_rules
-from .scan import FoldedScan, words_first
+from .scan import FoldedScan, FoldedSearch, lower_form, lowered_words, words_first
 from .spans import SpanSet
 
 __all__ = ["NumberReader", "QuantityMention", "parse_numeral", "decimal_style", "to_number"]
@@ -35,6 +35,9 @@ _VI_EVIDENCE = re.compile(r"\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+")
 _EN_EVIDENCE = re.compile(r"\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(?:,\d{3})+\.\d+")
 _AMBIGUOUS = re.compile(r"\d{1,3}[.,]\d{3}")
 _UNIT_TAIL = re.compile(r"[^\W\d_]+\d?")
+# "(?:^|(?<=[\s(,;:]))" and "(?:^|(?<=[\s(]))" as the look-behinds words_first puts after a word
+_NOT_AFTER_QUAL = r"[^\s(,;:]"
+_NOT_AFTER_BLOCKED = r"[^\s(]"
 
 
 def to_number(d: Decimal) -> int | float:
@@ -109,11 +112,22 @@ class NumberReader:
         )
         self._after_scale_only = re.compile(rf"\s*(?P<scale>{sc})(?!\w)", re.IGNORECASE)
         self._range = re.compile(r"\s*(?:-|đến|tới)\s*(?=\d)", re.IGNORECASE)
-        self._qual_before = re.compile(rf"(?:^|(?<=[\s(,;:]))(?P<q>{_alt(list(self._qual))})\s+(?P<tu>từ\s+)?$", re.IGNORECASE)
+        # The three "...$" tests of the characters before a number run once per number. Each is a
+        # FoldedSearch: the reference pattern, and a lowered one that opens with its words and
+        # checks "(?:^|(?<=[\s(]))" after them as "(?<![^\s(]word)" (same positions), which
+        # re answers with a quick skip on the 24 characters instead of a word list per position.
+        qual_forms = lowered_words(list(self._qual))
+        self._qual_before = FoldedSearch(
+            re.compile(rf"(?:^|(?<=[\s(,;:]))(?P<q>{_alt(list(self._qual))})\s+(?P<tu>từ\s+)?$", re.IGNORECASE),
+            None if qual_forms is None else words_first(qual_forms, (_NOT_AFTER_QUAL,)) + r"\s+(?:từ\s+)?$")
         # "cao hơn 0,21 điểm": "hơn" after a comparative adjective is a comparison, not a qualifier
         self._comparative = re.compile(rf"(?<!\w)(?:{_alt(r['comparatives'])})\s+$", re.IGNORECASE)
-        self._tu_before = re.compile(r"(?:^|(?<=[\s(,;:]))từ\s+$", re.IGNORECASE)
-        self._blocked_before = re.compile(rf"(?:^|(?<=[\s(]))(?:{_alt(r['not_quantity_after'])})\s*$", re.IGNORECASE)
+        self._tu_before = FoldedSearch(re.compile(r"(?:^|(?<=[\s(,;:]))từ\s+$", re.IGNORECASE),
+                                       r"từ(?<![^\s(,;:]từ)\s+$")
+        blocked_forms = lowered_words(r["not_quantity_after"])
+        self._blocked_before = FoldedSearch(
+            re.compile(rf"(?:^|(?<=[\s(]))(?:{_alt(r['not_quantity_after'])})\s*$", re.IGNORECASE),
+            None if blocked_forms is None else words_first(blocked_forms, (_NOT_AFTER_BLOCKED,)) + r"\s*$")
         sp = r["spelled"]
         self._sp_units = {k: v for k, v in sp["units"].items()}
         words = list(self._sp_units) + sp["ten"] + sp["tens"] + sp["hundred"] + sp["zero_link"] + sp["half"] + list(self._scales)
@@ -159,6 +173,7 @@ class NumberReader:
     # --- numerals in digits -----------------------------------------------------------------
     def _numeric(self, ctx: Context, text: str, style: str, mixed: bool, found: list) -> None:
         skip_until = -1
+        ltext = lower_form(text)  # for the FoldedSearch tests of the characters before a number
         for m in _RUN.finditer(text):
             s = m.start()
             if s < skip_until:
@@ -180,7 +195,8 @@ class NumberReader:
                     continue
                 ctx.warn("mixed_decimal_style", f"{core!r} is written in {other} decimal style in a {style}-style document", s, e)
             before = text[max(0, s - 24):s]
-            if self._blocked_before.search(before):
+            low_before = ltext[max(0, s - 24):s] if ltext is not None else None
+            if self._blocked_before.search(before, low_before):
                 continue
             low = high = None
             qual = None
@@ -195,7 +211,7 @@ class NumberReader:
                     scale_first = sm
                     rng_at = sm.end()
             rm = self._range.match(text, rng_at)
-            tu = self._tu_before.search(before)
+            tu = self._tu_before.search(before, low_before) if rm else None  # only read with rm
             if rm and (tu or rm.group(0).strip() == "-"):
                 m2 = _RUN.match(text, rm.end())
                 core2 = m2.group(0).rstrip(".,") if m2 else ""
@@ -210,7 +226,8 @@ class NumberReader:
                         unit, kind = self._unit_of(after2)
                         if tu:
                             start = s - len(tu.group(0))
-                        qb = self._qual_before.search(text[max(0, start - 24):start])
+                        qb = self._qual_before.search(text[max(0, start - 24):start],
+                                                      ltext[max(0, start - 24):start] if ltext is not None else None)
                         if qb and not qb.group("tu"):
                             pass
                         found.append((start, after2.end(), low, unit, kind, "range", low, high))
@@ -220,7 +237,7 @@ class NumberReader:
                 continue
             unit, kind = self._unit_of(first_unit)
             num = val * self._multiplier(first_unit) + self._sub_amount(first_unit, style)
-            qb = self._qual_before.search(before)
+            qb = self._qual_before.search(before, low_before)
             if qb and self._comparative.search(before[:qb.start()]):
                 qb = None
             if qb and not qb.group("tu"):
@@ -288,7 +305,11 @@ class NumberReader:
             if taken.overlaps(s, e):
                 continue
             qual = self._qual[m.group("gq").casefold()] if m.group("gq") else None
-            qb = self._qual_before.search(text[max(0, s - 24):s]) if m.group("n2") else None
+            if m.group("n2"):
+                ltext = lower_form(text)
+                qb = self._qual_before.search(text[max(0, s - 24):s], ltext[max(0, s - 24):s] if ltext is not None else None)
+            else:
+                qb = None
             if qb and not qb.group("tu"):
                 qual = self._qual[qb.group("q").casefold()]
                 s -= len(qb.group(0))

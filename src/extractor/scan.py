@@ -9,7 +9,8 @@ import re
 
 from .rules import alternation
 
-__all__ = ["FOLD_UNSAFE", "lower_form", "FoldedScan", "initial_dispatch", "words_first", "words_first_branches"]
+__all__ = ["FOLD_UNSAFE", "lower_form", "FoldedScan", "initial_dispatch", "words_first", "words_first_branches",
+           "FoldedSearch", "lowered_words"]
 
 # --- scanning without re.IGNORECASE ------------------------------------------------------------
 # Whole-text scans are the costly part of the extractors. Two things make them slow: a pattern
@@ -133,3 +134,33 @@ def words_first_branches(branches: list[tuple[list[str], str]], not_after: str =
                 for words, tail in branches if any(w[0] == c for w in words)]
         groups.append(f"{lit}(?<!{not_after}{lit})(?:{'|'.join(alts)})")
     return "(?:" + "|".join(groups) + ")"
+
+
+class FoldedSearch:
+    """``pattern.search(piece)`` of an re.IGNORECASE pattern on a short piece of a text (the few
+    characters before a number), first asked of a case-sensitive literal-first pattern on the
+    same piece of ``lower_form(text)``: most pieces hold no match, and the lowered pattern says
+    so without trying every word at every position. When it finds one, ``pattern`` is run on the
+    piece, so callers get the very Match object they got before.
+
+    ``lowered`` must find a match in ``low_piece`` exactly when ``pattern`` finds one in
+    ``piece`` (see FoldedScan); None (or a character of FOLD_UNSAFE in it) means always use
+    ``pattern``."""
+
+    def __init__(self, pattern: re.Pattern[str], lowered: str | None) -> None:
+        self.pattern = pattern
+        self._lowered = None if lowered is None or FOLD_UNSAFE.search(lowered) else re.compile(lowered)
+
+    def search(self, piece: str, low_piece: str | None) -> re.Match[str] | None:
+        """``pattern.search(piece)``; ``low_piece`` is the same slice of ``lower_form(text)``
+        (None when that is None)."""
+        if low_piece is not None and self._lowered is not None and self._lowered.search(low_piece) is None:
+            return None
+        return self.pattern.search(piece)
+
+
+def lowered_words(forms: list[str]) -> list[str] | None:
+    """``forms`` lower-cased for a lowered pattern, or None when lower-casing changes a form's
+    length ("İ"), where a lowered pattern could match what re.IGNORECASE does not."""
+    low = [f.lower() for f in forms]
+    return None if any(len(a) != len(b) for a, b in zip(forms, low)) else low
