@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .context import Context
@@ -80,6 +81,10 @@ class OfficialExtractor:
         hon = alternation(r["honorifics"], ignorecase=False)
         acad = alternation(r["academic"], ignorecase=False)
         self._prefix_re = re.compile(rf"(?<![\w.])(?:(?P<hon>{hon})|(?P<acad>{acad})) ?(?=[{UPPER}])")
+        # matches at exactly the places _prefix_re does (some form, then the same continuation)
+        # but opens with a literal, so that re jumps between candidate letters (see _prefixes)
+        either = alternation(r["honorifics"] + r["academic"], ignorecase=False, not_after=r"[\w.]")
+        self._prefix_find = re.compile(rf"(?:{either}) ?(?=[{UPPER}])")
         self._titles = SharedScan({"titles": r["titles"], "roles": r["roles"]})  # one scan, shared with organizations
         self._title_re = self._titles.parts["titles"]
         self._role_re = self._titles.parts["roles"]
@@ -112,7 +117,7 @@ class OfficialExtractor:
     def _persons(self, text: str, org_starts: set[int]) -> list[_Person]:
         """Honorific and academic references ("ông Bùi Tá Hoàng Vũ", "chị Thanh", "TS. Cấn Văn Lực")."""
         out: list[_Person] = []
-        for m in self._prefix_re.finditer(text):
+        for m in self._prefixes(text):
             if self._place_re.match(text, m.start()):
                 continue  # "Bà Rịa - Vũng Tàu", "Anh Quốc"
             if m.group("hon") and m.group("hon")[0].isupper() and not _sentence_initial(text, m.start()):
@@ -127,6 +132,21 @@ class OfficialExtractor:
             honorific = hon.casefold() if hon else m.group("acad")
             out.append(_Person(m.start(), end, q, honorific, text[q:end]))
         return out
+
+    def _prefixes(self, text: str) -> Iterator[re.Match[str]]:
+        """``self._prefix_re.finditer(text)``, faster: that pattern must open with its look-behind
+        and named groups, so re tries it at every position. ``_prefix_find`` succeeds at the same
+        positions (its look-behind is only moved after the first letter), so searching with it
+        and matching ``_prefix_re`` there yields the same matches in the same order."""
+        pos = 0
+        find, match = self._prefix_find.search, self._prefix_re.match
+        while (hit := find(text, pos)) is not None:
+            m = match(text, hit.start())
+            if m is None:  # pragma: no cover - the two patterns succeed at the same places
+                pos = hit.start() + 1
+                continue
+            yield m
+            pos = m.end()
 
     def _bare_person(self, text: str, q: int, org_starts: set[int]) -> _Person | None:
         """A name without honorific at ``q``: a surname and 1–3 more capitalised syllables."""

@@ -331,9 +331,12 @@ class OrganizationExtractor:
         self._known: dict[str, str] = {n: kind for kind, names in r["known"].items() for n in names}
         self._known_re = re.compile(rf"(?:{alt(list(self._known), _NW_AMP)}){e}")
         latin = r"[A-Z][A-Za-z0-9&']*"
-        stop = alt(r["english_stop"])
+        # "(?<![\w&])(?!(?:The|In|…)\s)((?:Latin ){1,3}Suffix)", written to open with [A-Z] so that
+        # re jumps between capitals: the look-behind and the stop words are checked after the
+        # first letter ("T(?<![\w&]T)(?!(?<=T)he\s|…)"), the first word unrolled from {1,3}
+        stop = "|".join(rf"(?<={re.escape(w[0])}){re.escape(w[1:])}\s" for w in sorted(set(r["english_stop"])) if w)
         self._english_re = re.compile(
-            rf"(?<![\w&])(?!(?:{stop})\s)((?:{latin} ){{1,3}}(?:{alt(r['english_suffixes'])}))(?![\w&])")
+            rf"([A-Z](?<![\w&][A-Z])(?!{stop})[A-Za-z0-9&']* (?:{latin} ){{0,2}}(?:{alt(r['english_suffixes'])}))(?![\w&])")
         self._generic = {fold(g) for g in r["generic_complements"]}
         self._types_re = re.compile(rf"(?:{alt(r['company_types'])})(?![\w])")
         self._types = {fold(t) for t in r["company_types"]}
