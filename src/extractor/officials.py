@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 
 from .context import Context
 from .models import Mention, Official, Organization
-from .normalise import fold
-from .organizations import LOWER, UPPER, SharedScan, norm_span
+from .organizations import LOWER, UPPER, SharedScan, fold, norm_span  # fold: memoised there
 from .rules import alternation, load_rules
 
 __all__ = ["OfficialExtractor"]
