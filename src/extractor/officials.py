@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .context import Context
 from .models import Mention, Official, Organization
-from .organizations import LOWER, UPPER, SharedScan, fold, norm_span  # fold: memoised there
+from .organizations import LOWER, UPPER, fold, norm_span, shared_scan  # fold: memoised there
 from .rules import alternation, load_rules
 
 __all__ = ["OfficialExtractor"]
@@ -84,7 +84,7 @@ class OfficialExtractor:
         # but opens with a literal, so that re jumps between candidate letters (see _prefixes)
         either = alternation(r["honorifics"] + r["academic"], ignorecase=False, not_after=r"[\w.]")
         self._prefix_find = re.compile(rf"(?:{either}) ?(?=[{UPPER}])")
-        self._titles = SharedScan({"titles": r["titles"], "roles": r["roles"]})  # one scan, shared with organizations
+        self._titles = shared_scan({"titles": r["titles"], "roles": r["roles"]})  # one scan, shared with organizations
         self._title_re = self._titles.parts["titles"]
         self._role_re = self._titles.parts["roles"]
         article = alternation(r["roles_after_article"], ignorecase=True, not_after=_NW)

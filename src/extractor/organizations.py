@@ -34,7 +34,7 @@ from . import normalise as _normalise_module
 from .normalise import fold as _fold_uncached, normalise
 from .rules import alternation, load_rules
 
-__all__ = ["OrganizationExtractor", "Caseless", "SharedScan", "norm_span", "UPPER", "LOWER", "alternation", "compounds"]
+__all__ = ["OrganizationExtractor", "Caseless", "SharedScan", "shared_scan", "norm_span", "UPPER", "LOWER", "alternation", "compounds"]
 
 
 def _letters(upper: bool) -> str:
@@ -144,6 +144,17 @@ class SharedScan:
                         pos = m.end()
             out[name] = spans
         return out
+
+
+@lru_cache(maxsize=8)
+def _shared_scan(parts: tuple[tuple[str, tuple[str, ...]], ...]) -> SharedScan:
+    return SharedScan({name: list(forms) for name, forms in parts})
+
+
+def shared_scan(parts: dict[str, list[str]]) -> SharedScan:
+    """One :class:`SharedScan` per vocabulary in the process: organizations and officials ask for
+    the same one, so its patterns are compiled once (cold start)."""
+    return _shared_scan(tuple((name, tuple(forms)) for name, forms in parts.items()))
 
 
 def norm_span(ctx: Context, start: int, end: int) -> tuple[int, int]:
@@ -377,7 +388,7 @@ class OrganizationExtractor:
         self._case_re = re.compile(
             rf"(?:{alternation(r['canonical_case'], ignorecase=True, not_after=_NW)})(?![\w])", re.I)
         self._case_of = {c.casefold(): c for c in r["canonical_case"]}
-        self._titles = SharedScan({"titles": people["titles"], "roles": people["roles"]})
+        self._titles = shared_scan({"titles": people["titles"], "roles": people["roles"]})
         self._title_re = self._titles.union
         self._surnames = set(people["surnames"])
         self._paren_re = re.compile(

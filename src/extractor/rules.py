@@ -71,9 +71,32 @@ def _same_under_ignorecase(a: str, b: str) -> bool:
     return bool(_caseless(a).fullmatch(b) and _caseless(b).fullmatch(a))
 
 
+try:  # re's own table of letters it equates beyond lower case ("s" and "ſ"); private, so optional
+    from re._casefix import _EXTRA_CASES as _RE_EXTRA_CASES
+except ImportError:  # pragma: no cover - other Python versions: ask re about every pair
+    _RE_EXTRA_CASES = None
+
+
+@lru_cache(maxsize=None)
+def _plain_lower(ch: str) -> str | None:
+    """``ch.lower()`` when that alone decides what ``re.I`` equates ``ch`` with (one character,
+    not in re's table of extra cases); None when ``re`` must be asked."""
+    low = ch.lower()
+    if _RE_EXTRA_CASES is None or len(low) != 1 or ord(low) in _RE_EXTRA_CASES:
+        return None
+    return low
+
+
 def _ignorecase_groups(chars: list[str]) -> list[list[str]]:
-    """Sibling characters grouped by what ``re.I`` matches alike ("B" with "b", "Đ" with "đ";
-    asked of ``re`` itself, so its special cases such as "ſ" = "s" count too). Order is kept."""
+    """Sibling characters grouped by what ``re.I`` matches alike ("B" with "b", "Đ" with "đ").
+    Plain letters are grouped by lower case (cheap: this runs for every trie node at start-up);
+    if any is not plain, ``re`` itself is asked about every pair, so its special cases count."""
+    lows = [_plain_lower(ch) for ch in chars]
+    if None not in lows:
+        by_low: dict[str | None, list[str]] = {}
+        for ch, low in zip(chars, lows):
+            by_low.setdefault(low, []).append(ch)
+        return sorted(by_low.values(), key=lambda g: g[0])
     groups: list[list[str]] = []
     for ch in chars:
         low = ch.lower()
