@@ -81,17 +81,6 @@ class Caseless:
             return self.pattern.finditer(text)
         return self._lower.finditer(low)
 
-    def spans(self, ctx: Context) -> list[tuple[int, int]]:
-        """``(start, end)`` of :meth:`finditer` over the article, scanned once per article and
-        shared: organizations and officials both read the titles of rules/officials.yaml."""
-        key = ("caseless", self._lower.pattern)
-        found = ctx.memo.get(key)
-        if found is None:
-            low = ctx.lower_text
-            it = self.pattern.finditer(ctx.text) if len(low) != len(ctx.text) else self._lower.finditer(low)
-            found = ctx.memo[key] = [m.span() for m in it]
-        return found
-
 
 _NON_WORD = re.compile(r"[^\w]")
 
