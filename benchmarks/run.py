@@ -15,11 +15,12 @@ Texts: every ``*.txt`` under ``corpus/`` plus ``../shared/corpus/real/**/*.txt``
                 passes, each timing both document by document (alternating which goes first,
                 so that a drifting machine slows both alike); docs/s, chars/s and their ratio.
 ``stages``      one instrumented pass: every stage ``Extractor.extract`` calls is wrapped with a
-                timer (exclusive time, so nested stages are not counted twice), plus
-                ``doc.to_json()`` and the lazily built spaCy Doc.
+                timer (exclusive time, so nested stages are not counted twice), including the
+                steps of the word segmentation (extractor.segment), plus ``doc.to_json()`` and
+                the lazily built spaCy Doc.
 ``cold``        a fresh ``python -c`` per run: import, ``Extractor()``, first document.
 ``rss``         peak RSS of the single-process CLI ``vnextract extract DIRS --out TMP``
-                (``os.wait4`` of that one child).
+                (``os.wait4`` of that one child, started by a small launcher process).
 ``batch``       ``Extractor.pipe(records, n_process=1)`` vs ``n_process=2`` on 200+ documents.
 ``profile``     (only with ``--profile``) cProfile of one pipeline pass; top functions.
 
@@ -490,8 +491,17 @@ def bench_cold(first_doc: Path, runs: int) -> dict[str, Any]:
         d["wall_s"] = wall
         results.append(d)
     med = {k: round(_med([r[k] for r in results]), 4) for k in ("wall_s", "cpu_s", "import_s", "init_s", "first_doc_s", "in_process_s", "rss_mb")}
+    # the very first start on a machine: an empty start-up cache (README: $XDG_CACHE_HOME/vnextract)
+    first: list[float] = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="vnx-cache-") as cache:
+            t0 = perf()
+            subprocess.run([sys.executable, "-c", _COLD_CODE, str(first_doc)], capture_output=True, check=True,
+                           cwd=ROOT, env={**os.environ, "XDG_CACHE_HOME": cache})
+            first.append(perf() - t0)
     return {"runs": runs, "document": first_doc.name, "interpreter_baseline_s": round(_med(base), 4),
             "underthesea_floor_s": round(_med(floor), 4), **med,
+            "empty_cache_wall_s": round(_med(first), 4), "empty_cache_wall_runs_s": [round(x, 4) for x in first],
             "wall_runs_s": [round(r["wall_s"], 4) for r in results], "heavy_modules_loaded": results[-1]["modules"]}
 
 
@@ -738,6 +748,8 @@ def print_tables(res: dict[str, Any]) -> None:
         t.add_row("[bold]process wall time, start to first document[/]", f"[bold]{cd['wall_s']:.3f}[/]")
         t.add_row("CPU time of that process", f"{cd['cpu_s']:.3f}")
         t.add_row("peak RSS of that process (MB)", f"{cd['rss_mb']:.0f}")
+        if "empty_cache_wall_s" in cd:
+            t.add_row("same, first start on a machine (empty start-up cache)", f"{cd['empty_cache_wall_s']:.3f}")
         c.print(t)
         c.print(f"  heavy modules loaded: {', '.join(cd['heavy_modules_loaded'])}")
 
