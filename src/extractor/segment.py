@@ -29,12 +29,14 @@ import os
 import pickle
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FastSegmenter", "segmenter", "underthesea_word_tokenize", "KNOWN_SOURCES", "SegmenterUnavailable"]
+__all__ = ["FastSegmenter", "segmenter", "underthesea_word_tokenize", "KNOWN_SOURCES", "SegmenterUnavailable",
+           "SegmenterFallbackWarning"]
 
 WordTokenize = Callable[[str], list[str]]
 
@@ -61,6 +63,11 @@ _MEMO_MAX = 200_000
 
 class SegmenterUnavailable(RuntimeError):
     """The installed underthesea is not the one FastSegmenter reproduces (or is missing)."""
+
+
+class SegmenterFallbackWarning(RuntimeWarning):
+    """Issued once per process when the pipeline falls back to underthesea's own word_tokenize,
+    so that a slower run after an underthesea upgrade has a visible cause."""
 
 
 def underthesea_word_tokenize(text: str) -> list[str]:
@@ -273,5 +280,7 @@ def segmenter() -> WordTokenize:
         return underthesea_word_tokenize
     try:
         return FastSegmenter()
-    except SegmenterUnavailable:
+    except SegmenterUnavailable as e:
+        warnings.warn(f"vnextract: using underthesea.word_tokenize (the same words, slower to start and "
+                      f"to run): {e}", SegmenterFallbackWarning, stacklevel=2)
         return underthesea_word_tokenize
