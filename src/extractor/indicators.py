@@ -473,9 +473,10 @@ class IndicatorExtractor:
 
     def _period_in(self, ctx: Context, name_end: int, verb_start: int, statements: list[PeriodMention],
                    doc_period: PeriodMention | None) -> PeriodMention | None:
-        for p in statements:
-            if name_end <= p.nstart < verb_start:
-                return p
+        # the first statement period between the name and the verb (statements are in text order)
+        i = bisect.bisect_left(statements, name_end, key=lambda p: p.nstart)
+        if i < len(statements) and statements[i].nstart < verb_start:
+            return statements[i]
         return statement_before(ctx, verb_start, statements, doc_period)
 
     # --- bases ----------------------------------------------------------------------------------

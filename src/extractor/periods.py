@@ -6,6 +6,7 @@ comparison "so với tháng 1/2020" about "tháng 1", which makes the current mo
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -285,10 +286,12 @@ def statement_periods(text: str, periods: list[PeriodMention]) -> list[PeriodMen
 def statement_before(ctx: Context, pos: int, statements: list[PeriodMention],
                      doc_period: PeriodMention | None) -> PeriodMention | None:
     """The statement period in force at ``pos``: the last one written before it, else the
-    document's (its first statement period, for text before any)."""
-    best = None
-    for p in statements:
-        if p.nstart >= pos:
-            break
-        best = p
-    return best if best is not None else doc_period
+    document's (its first statement period, for text before any). ``statements`` are in text
+    order (as :meth:`PeriodFinder.find` returns periods), so this is a bisection, not a scan per
+    call."""
+    i = bisect.bisect_left(statements, pos, key=_nstart)
+    return statements[i - 1] if i else doc_period
+
+
+def _nstart(p: PeriodMention) -> int:
+    return p.nstart
