@@ -18,6 +18,9 @@ Texts: every ``*.txt`` under ``corpus/`` plus ``../shared/corpus/real/**/*.txt``
                 timer (exclusive time, so nested stages are not counted twice), including the
                 steps of the word segmentation (extractor.segment), plus ``doc.to_json()`` and
                 the lazily built spaCy Doc.
+``length``      CPU time per character of texts joined into articles of 20,000, 100,000 and
+                400,000 characters, against the same texts one by one: a pass that is quadratic
+                in the length of an article shows as a ratio growing with the size.
 ``cold``        a fresh ``python -c`` per run: import, ``Extractor()``, first document.
 ``rss``         peak RSS of the single-process CLI ``vnextract extract DIRS --out TMP``
                 (``os.wait4`` of that one child, started by a small launcher process).
@@ -48,7 +51,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = [ROOT / "corpus", ROOT.parent / "shared" / "corpus" / "real"]
-SECTIONS = ("throughput", "stages", "cold", "rss", "batch")
+SECTIONS = ("throughput", "stages", "length", "cold", "rss", "batch")
 
 TARGETS = {
     "pipeline_vs_word_tokenize": ("full pipeline time / word_tokenize time", "<=", 1.3),
@@ -430,6 +433,49 @@ _MISSING = object()
 
 
 # --------------------------------------------------------------------------------------------
+# (b2) cost per character against article length
+# --------------------------------------------------------------------------------------------
+
+def bench_length(texts: list[str], sizes: tuple[int, ...] = (20_000, 100_000, 400_000), reps: int = 3) -> dict[str, Any]:
+    """CPU µs per character of the same texts extracted one by one and joined into one article
+    (blank lines between), for articles of each size; minimum of ``reps`` interleaved runs. A pass
+    that is quadratic in the length of an article shows as a ratio growing with the size."""
+    from extractor import Extractor
+
+    ex = Extractor()
+    log(f"length: cost per character, texts one by one and joined, articles of up to {max(sizes):,} characters")
+    for t in texts[:10]:  # warm-up
+        ex.extract(t)
+    rows = []
+    for size in sizes:
+        parts: list[str] = []
+        total = 0
+        while total < size:
+            for t in texts:
+                if total >= size:
+                    break
+                parts.append(t)
+                total += len(t) + 2
+        big = "\n\n".join(parts)
+        sep: list[float] = []
+        joined: list[float] = []
+        for _ in range(reps):
+            gc.collect()
+            c0 = cpu()
+            for t in parts:
+                ex.extract(t)
+            sep.append(cpu() - c0)
+            gc.collect()
+            c0 = cpu()
+            ex.extract(big)
+            joined.append(cpu() - c0)
+        n = len(big)
+        rows.append({"chars": n, "texts_joined": len(parts), "separate_us_per_char": round(min(sep) / n * 1e6, 2),
+                     "joined_us_per_char": round(min(joined) / n * 1e6, 2), "ratio": round(min(joined) / min(sep), 3)})
+    return {"reps": reps, "sizes": rows, "max_ratio": max(r["ratio"] for r in rows)}
+
+
+# --------------------------------------------------------------------------------------------
 # (c) cold start
 # --------------------------------------------------------------------------------------------
 
@@ -753,6 +799,13 @@ def print_tables(res: dict[str, Any]) -> None:
         c.print(t)
         c.print(f"  heavy modules loaded: {', '.join(cd['heavy_modules_loaded'])}")
 
+    if "length" in res:
+        ln = res["length"]
+        c.print("[bold](b2) Cost per character against article length[/] (CPU, min of "
+                f"{ln['reps']}): " + "; ".join(
+                    f"{r['chars']:,} chars joined {r['joined_us_per_char']:.2f} µs/char, the same texts one by one "
+                    f"{r['separate_us_per_char']:.2f} (×{r['ratio']:.2f})" for r in ln["sizes"]))
+
     if "rss" in res:
         r = res["rss"]
         c.print(f"[bold](d) CLI[/] `{r['command']}`: peak RSS [bold]{r['peak_rss_mb']:.0f} MB[/], "
@@ -847,6 +900,7 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Callable[[], dict[str, Any]]] = {
         "throughput": lambda: bench_throughput(texts, args.runs),
         "stages": lambda: bench_stages(texts, args.stage_runs, args.stage_clock),
+        "length": lambda: bench_length(texts),
         "cold": lambda: bench_cold(seed if seed.exists() else items[0][1], args.cold_runs),
         "rss": lambda: bench_rss([c for c in corpora if c.exists()], len(items)),
         "batch": lambda: bench_batch([(lbl, t) for lbl, _, t in items], args.batch_docs, args.batch_runs),
