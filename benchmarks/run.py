@@ -3,7 +3,7 @@
 
 One command, from the repository root::
 
-    .venv/bin/python benchmarks/run.py            # tables on the terminal (about 3½ minutes)
+    .venv/bin/python benchmarks/run.py            # tables on the terminal (about 3 minutes)
     .venv/bin/python benchmarks/run.py --json     # the same figures as JSON on stdout
     .venv/bin/python benchmarks/run.py --profile  # cProfile of the full pipeline over the corpus
 
