@@ -193,16 +193,28 @@ class FastSegmenter:
     # -- step 2: CRF features --------------------------------------------------------------------
 
     def _token_props(self, tokens: list[str]) -> list[tuple[str, bool, bool]]:
-        """(lower, istitle, isdigit) of each token, as underthesea_core computes them."""
+        """(lower, istitle, isdigit) of each token, as underthesea_core computes them.
+
+        Safe when threads share the segmenter (a dask worker may run several): the memo may be
+        emptied by another call at any time, so the answer is read from this call's own results
+        first and a token that went missing meanwhile is simply asked again."""
         props = self._props
-        new = [t for t in dict.fromkeys(tokens) if t not in props]
-        if new and len(props) + len(new) > _MEMO_MAX:
-            props.clear()
-            new = list(dict.fromkeys(tokens))
-        if new:
-            for t, feats in zip(new, self._probe.process([[[t] for t in new]])[0]):
-                props[t] = (feats[0].partition("=")[2], feats[1].endswith("=True"), feats[2].endswith("=True"))
-        return [props[t] for t in tokens]
+        local = self._probe_props([t for t in dict.fromkeys(tokens) if t not in props])
+        if local:
+            if len(props) + len(local) > _MEMO_MAX:
+                props.clear()
+            props.update(local)
+        out = [local.get(t) or props.get(t) for t in tokens]
+        if None in out:  # emptied by another thread between the two steps
+            again = self._probe_props([t for t, p in zip(tokens, out) if p is None])
+            out = [p or again[t] for t, p in zip(tokens, out)]
+        return out  # type: ignore[return-value]
+
+    def _probe_props(self, tokens: list[str]) -> dict[str, tuple[str, bool, bool]]:
+        if not tokens:
+            return {}
+        rows = self._probe.process([[[t] for t in tokens]])[0]
+        return {t: (f[0].partition("=")[2], f[1].endswith("=True"), f[2].endswith("=True")) for t, f in zip(tokens, rows)}
 
     def features(self, tokens: list[str]) -> list[tuple[str, ...]]:
         """The feature strings ``CRFFeaturizer.process`` gives, built one template at a time.
