@@ -174,3 +174,17 @@ def test_threads_sharing_the_segmenter(fast: FastSegmenter, monkeypatch: pytest.
     with ThreadPoolExecutor(max_workers=4) as pool:
         for _ in range(5):
             assert list(pool.map(fast, texts)) == expected
+
+
+def test_damaged_model_files_fall_back(tmp_path: Path) -> None:
+    """A model file that cannot be read is reported as SegmenterUnavailable (the pipeline then
+    lets underthesea load, and report, it), not as a stray exception."""
+    root = segment.underthesea_dir()
+    copy = tmp_path / "underthesea"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / segment._MODEL_DIR / "features.bin").write_bytes(b"not a pickle")
+    with pytest.raises(SegmenterUnavailable, match="could not be read"):
+        FastSegmenter(copy)
+    (copy / segment._MODEL_DIR / "features.bin").unlink()
+    with pytest.raises(SegmenterUnavailable, match="could not be read"):
+        FastSegmenter(copy)

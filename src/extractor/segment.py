@@ -129,15 +129,21 @@ class FastSegmenter:
         except ImportError as e:  # pragma: no cover - underthesea requires it
             raise SegmenterUnavailable(f"underthesea_core missing: {e}") from e
         model = root / _MODEL_DIR
-        rules = _load_pickle(root / _NORMALIZER_RULES)
-        self._char_map: list[tuple[str, str]] = list(rules["character"].items())
-        self._token_map: dict[str, str] = rules["token"]
-        self._pattern = _regex_pattern(root)
-        features = _load_pickle(model / "features.bin")
-        self._dictionary: frozenset[str] = frozenset(_load_pickle(model / "dictionary.bin"))
-        self._templates = self._parse_templates(features)
-        self._tagger = CRFTagger()
-        self._tagger.load(str(model / "models.bin"))
+        try:
+            rules = _load_pickle(root / _NORMALIZER_RULES)
+            self._char_map: list[tuple[str, str]] = list(rules["character"].items())
+            self._token_map: dict[str, str] = rules["token"]
+            self._pattern = _regex_pattern(root)
+            features = _load_pickle(model / "features.bin")
+            self._dictionary: frozenset[str] = frozenset(_load_pickle(model / "dictionary.bin"))
+            self._templates = self._parse_templates(features)
+            self._tagger = CRFTagger()
+            self._tagger.load(str(model / "models.bin"))
+        except SegmenterUnavailable:
+            raise
+        except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError, ValueError, RuntimeError) as e:
+            # a damaged install: let underthesea itself load (and report) it
+            raise SegmenterUnavailable(f"underthesea's model files could not be read: {e}") from e
         # the Rust featurizer, asked only for per-token functions, once per distinct token
         self._probe = CRFFeaturizer([f"T[0].{fn}" for fn in _TOKEN_FUNCTIONS], set())
         self._props: dict[str, tuple[str, bool, bool]] = {}
