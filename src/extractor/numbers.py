@@ -226,10 +226,6 @@ class NumberReader:
                         unit, kind = self._unit_of(after2)
                         if tu:
                             start = s - len(tu.group(0))
-                        qb = self._qual_before.search(text[max(0, start - 24):start],
-                                                      ltext[max(0, start - 24):start] if ltext is not None else None)
-                        if qb and not qb.group("tu"):
-                            pass
                         found.append((start, after2.end(), low, unit, kind, "range", low, high))
                         skip_until = after2.end()
                         continue
