@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .models import ExtractionWarning, Mention
 from .normalise import NormText
+from .scan import lowered
 from .sentences import SentenceIndex
 from .tokenize import Token, build_doc
 
@@ -45,7 +46,7 @@ class Context:
         """``text.lower()``, made once: vocabulary scans run case-sensitively on it (faster than
         ``re.I``). It may be longer than ``text`` (a few letters lower-case to two characters);
         callers check the lengths before using its offsets."""
-        return self.nt.text.lower()
+        return lowered(self.nt.text)
 
     @cached_property
     def sentence_index(self) -> SentenceIndex:

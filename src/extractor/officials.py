@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from .context import Context
 from .models import Mention, Official, Organization
-from .organizations import LOWER, UPPER, fold, norm_span, shared_scan  # fold: memoised there
+from .normalise import fold
+from .organizations import LOWER, UPPER, norm_span, shared_scan
 from .rules import alternation, load_rules
 
 __all__ = ["OfficialExtractor"]

@@ -31,8 +31,9 @@ from typing import Any, Callable
 from .context import Context
 from .models import Mention, Organization
 from . import normalise as _normalise_module
-from .normalise import fold as _fold_uncached, normalise
+from .normalise import fold, normalise
 from .rules import alternation, load_rules
+from .scan import lowered
 
 __all__ = ["OrganizationExtractor", "Caseless", "SharedScan", "shared_scan", "norm_span", "UPPER", "LOWER", "alternation", "compounds"]
 
@@ -49,9 +50,6 @@ _CAP = rf"(?:[{UPPER}][{UPPER}{LOWER}]*)"
 _WORD = re.compile(r"[^\W_]+(?:[&.][^\W_]+)*")  # "TP.HCM", "KH&ĐT" stay one word
 _CONNECTOR = re.compile(r" ?- ?| ?& ?| và ")
 _SYLLABLE = re.compile(r"[^\W_]+")
-# the same names and complements are folded again and again (10,000 calls, 2,600 distinct strings
-# over the 300 test texts); bounded, since an archive brings unboundedly many
-fold = lru_cache(maxsize=16384)(_fold_uncached)
 _MAX_PIECES = 16  # no body's name has more; a longer run of capitals is not one name
 # what may not come right before a vocabulary word (``not_after`` of rules.alternation)
 _NW = r"[\w]"
@@ -76,7 +74,7 @@ class Caseless:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Matches in order; only their offsets are meant to be used (the text may be lower-cased)."""
-        low = text.lower()
+        low = lowered(text)
         if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
             return self.pattern.finditer(text)
         return self._lower.finditer(low)

@@ -9,7 +9,7 @@ import re
 
 from .rules import alternation
 
-__all__ = ["FOLD_UNSAFE", "lower_form", "FoldedScan", "initial_dispatch", "words_first", "words_first_branches",
+__all__ = ["FOLD_UNSAFE", "lowered", "lower_form", "FoldedScan", "initial_dispatch", "words_first", "words_first_branches",
            "FoldedSearch", "lowered_words"]
 
 # --- scanning without re.IGNORECASE ------------------------------------------------------------
@@ -29,7 +29,19 @@ FOLD_UNSAFE = re.compile(
     "\u03c2\u03c3\u03c6\u03d0\u03d1\u03d5\u03d6\u03f0\u03f1\u03f5\u0432\u0434\u043e\u0441"
     "\u0442\u044a\u0463\u1c80-\u1c88\u1e61\u1e9b\u1fbe\u1fd3\u1fe3\ua64b\ufb05\ufb06]")
 
-_last_lower: tuple[str, str | None] = ("", "")
+_last_lower: tuple[str, str] = ("", "")
+
+
+def lowered(text: str) -> str:
+    """``text.lower()``, kept for the last text: every extractor scans the same article in turn,
+    so the article is lower-cased once (also :attr:`extractor.context.Context.lower_text`)."""
+    global _last_lower
+    last = _last_lower
+    if last[0] is text:
+        return last[1]
+    low = text.lower()
+    _last_lower = (text, low)
+    return low
 
 
 def lower_form(text: str) -> str | None:
@@ -38,16 +50,11 @@ def lower_form(text: str) -> str | None:
 
     That holds when lower-casing keeps every character one character long ("İ" becomes two) and
     no character of ``FOLD_UNSAFE`` is present; ``\w``, ``\s`` and ``\d`` do not change under
-    lower-casing. The last result is kept, since several extractors scan the same text in a row.
+    lower-casing.
     """
-    global _last_lower
-    last = _last_lower
-    if last[0] is text:
-        return last[1]
-    low: str | None = text.lower()
+    low = lowered(text)
     if len(low) != len(text) or FOLD_UNSAFE.search(low):
-        low = None
-    _last_lower = (text, low)
+        return None
     return low
 
 
