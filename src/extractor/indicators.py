@@ -24,7 +24,7 @@ from .comparisons import ComparisonMention
 from .context import Context
 from .models import Change, Comparison, Indicator, Quantity, Share
 from .numbers import QuantityMention
-from .periods import PeriodMention, statement_before, statement_periods
+from .periods import PeriodMention, statement_before, statement_between, statement_periods
 from .rules import alternation as _alt, load_rules
 
 __all__ = ["IndicatorExtractor"]
@@ -473,11 +473,8 @@ class IndicatorExtractor:
 
     def _period_in(self, ctx: Context, name_end: int, verb_start: int, statements: list[PeriodMention],
                    doc_period: PeriodMention | None) -> PeriodMention | None:
-        # the first statement period between the name and the verb (statements are in text order)
-        i = bisect.bisect_left(statements, name_end, key=lambda p: p.nstart)
-        if i < len(statements) and statements[i].nstart < verb_start:
-            return statements[i]
-        return statement_before(ctx, verb_start, statements, doc_period)
+        inside = statement_between(statements, name_end, verb_start)
+        return inside if inside is not None else statement_before(ctx, verb_start, statements, doc_period)
 
     # --- bases ----------------------------------------------------------------------------------
     @staticmethod

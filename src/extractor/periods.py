@@ -17,7 +17,7 @@ from .scan import FOLD_UNSAFE, FoldedScan, initial_dispatch, lower_form, words_f
 from .rules import load_rules
 from .spans import SpanSet
 
-__all__ = ["PeriodMention", "PeriodFinder", "roman", "statement_periods", "statement_before"]
+__all__ = ["PeriodMention", "PeriodFinder", "roman", "statement_periods", "statement_before", "statement_between"]
 
 _STATEMENT_KINDS = ("month", "quarter", "year", "cumulative", "half", "day")
 
@@ -291,6 +291,13 @@ def statement_before(ctx: Context, pos: int, statements: list[PeriodMention],
     call."""
     i = bisect.bisect_left(statements, pos, key=_nstart)
     return statements[i - 1] if i else doc_period
+
+
+def statement_between(statements: list[PeriodMention], start: int, end: int) -> PeriodMention | None:
+    """The first statement period written in ``[start, end)`` ("Chỉ số ... tháng 1 tăng"), by
+    bisection (``statements`` are in text order)."""
+    i = bisect.bisect_left(statements, start, key=_nstart)
+    return statements[i] if i < len(statements) and statements[i].nstart < end else None
 
 
 def _nstart(p: PeriodMention) -> int:
