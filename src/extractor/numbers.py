@@ -119,7 +119,7 @@ class NumberReader:
         qual_forms = lowered_words(list(self._qual))
         self._qual_before = FoldedSearch(
             re.compile(rf"(?:^|(?<=[\s(,;:]))(?P<q>{_alt(list(self._qual))})\s+(?P<tu>từ\s+)?$", re.IGNORECASE),
-            None if qual_forms is None else words_first(qual_forms, (_NOT_AFTER_QUAL,)) + r"\s+(?:từ\s+)?$")
+            None if qual_forms is None else words_first(qual_forms, _NOT_AFTER_QUAL) + r"\s+(?:từ\s+)?$")
         # "cao hơn 0,21 điểm": "hơn" after a comparative adjective is a comparison, not a qualifier
         self._comparative = re.compile(rf"(?<!\w)(?:{_alt(r['comparatives'])})\s+$", re.IGNORECASE)
         self._tu_before = FoldedSearch(re.compile(r"(?:^|(?<=[\s(,;:]))từ\s+$", re.IGNORECASE),
@@ -127,7 +127,7 @@ class NumberReader:
         blocked_forms = lowered_words(r["not_quantity_after"])
         self._blocked_before = FoldedSearch(
             re.compile(rf"(?:^|(?<=[\s(]))(?:{_alt(r['not_quantity_after'])})\s*$", re.IGNORECASE),
-            None if blocked_forms is None else words_first(blocked_forms, (_NOT_AFTER_BLOCKED,)) + r"\s*$")
+            None if blocked_forms is None else words_first(blocked_forms, _NOT_AFTER_BLOCKED) + r"\s*$")
         sp = r["spelled"]
         self._sp_units = {k: v for k, v in sp["units"].items()}
         words = list(self._sp_units) + sp["ten"] + sp["tens"] + sp["hundred"] + sp["zero_link"] + sp["half"] + list(self._scales)

@@ -103,22 +103,15 @@ def initial_dispatch(branches: list[tuple[str, str]], not_after: tuple[str, ...]
     return f"[{union}]{behind}(?:{alts})"
 
 
-def words_first(forms: list[str], not_after: tuple[str, ...] = (r"\w",)) -> str:
-    r"""``(?<!\w)(?:form1|form2|...)`` for literal words, written so that each branch opens with
-    its word and checks the look-behind after it: ``(?:form1(?<!\wform1)|...)``.
+def words_first(forms: list[str], not_after: str = r"\w") -> str:
+    r"""``(?<!\w)(?:form1|form2|...)`` for literal words, longest first, written to open with the
+    words: :func:`extractor.rules.alternation` with ``not_after`` (a prefix trie whose branches
+    check the look-behind right after their first letter), grouped.
 
-    Same matches and same backtracking (the branches keep their order; a look-behind over the
-    word just read tests the same characters before it), but the pattern now opens with plain
-    letters, so re skips to them, and most positions fail on the word's second letter instead
-    of running the look-behind. Words are grouped under their first letter, keeping their order
-    within a group (words with different first letters never compete). ``forms`` are in the
-    order wanted (sort them as the original alternation did); ``not_after`` are the original's
-    fixed-width look-behinds."""
-    groups: dict[str, list[str]] = {}  # by first character: only those compete at a position
-    for f in forms:
-        lit = re.escape(f)
-        groups.setdefault(f[0], []).append(re.escape(f[1:]) + "".join(f"(?<!{x}{lit})" for x in not_after))
-    return "(?:" + "|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in groups.items()) + ")"
+    Same matches as the flat, longest-first alternation behind the look-behind, but re skips to
+    the words' first letters instead of running the look-behind at every position. ``not_after``
+    is the original's one-character look-behind class."""
+    return f"(?:{alternation(forms, ignorecase=False, not_after=not_after)})"
 
 
 def words_first_branches(branches: list[tuple[list[str], str]], not_after: str = r"\w") -> str:
